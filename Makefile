@@ -1,0 +1,68 @@
+# pottery's commands.  Each target makes the virtualenv it needs (.venv) and
+# checks for redis-server, installing it when running as root.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help demo test test-all lint typecheck check bench bench-full bench-compare redis-server clean
+
+help:
+	@echo 'make demo       run every README example against a throwaway redis-server'
+	@echo 'make test       run the test suite (slow fault/soak tests skipped)'
+	@echo 'make test-all   run the test suite including slow tests'
+	@echo 'make lint       ruff check and ruff format --check'
+	@echo 'make typecheck  mypy --strict'
+	@echo 'make bench      quick benchmark (bench-full: every size; bench-compare: vs pottery 3.0.1)'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo 'pottery needs Python 3.10 or newer (set PYTHON=python3.x)'; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+		else echo 'Cannot create a virtualenv: install python3-venv (sudo apt-get install -y python3-venv)'; exit 1; fi; }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+redis-server:
+	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo 'redis-server is missing: installing it with apt-get'; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+		else \
+			echo 'redis-server is missing. Install it, e.g. `sudo apt-get install -y redis-server`'; \
+			echo '(or `brew install redis` on macOS), then run make again.'; exit 1; \
+		fi; }
+
+demo: $(STAMP) redis-server
+	$(BIN)/python docs/demo.py README.md
+
+test: $(STAMP) redis-server
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-all: $(STAMP) redis-server
+	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: $(STAMP) redis-server
+	$(BIN)/python -m bench --quick
+
+bench-full: $(STAMP) redis-server
+	$(BIN)/python -m bench
+
+bench-compare: $(STAMP) redis-server
+	$(BIN)/python -m bench --quick --compare
+
+clean:
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

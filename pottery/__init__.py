@@ -1,0 +1,20 @@
+"""pottery: Redis for Humans.
+
+Redis-backed containers that behave like Python's own ``dict``, ``set``,
+``list``, ``collections.Counter`` and ``collections.deque``, plus a
+distributed lock (``Redlock``), an ID generator (``NextId``), a shared
+``lru_cache`` (``redis_cache``) and probabilistic sets.
+"""
+
+from pottery.dict import RedisDict
+from pottery.exceptions import KeyExistsError, PotteryError, RandomKeyError, WrongRedisTypeError
+
+__version__ = '4.0.0'
+
+__all__ = [
+    'KeyExistsError',
+    'PotteryError',
+    'RandomKeyError',
+    'RedisDict',
+    'WrongRedisTypeError',
+]

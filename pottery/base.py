@@ -1,0 +1,406 @@
+"""The machinery every pottery container shares.
+
+:class:`Base` holds a container's Redis client and key and knows how to turn
+Python objects into the JSON texts stored in Redis and back, how to run Lua
+scripts and transactions, and how to throw away a temporary key once nobody
+can reach it any more.
+
+Storage layout (identical to the ``pottery`` package on PyPI, so that the two
+libraries can share data):
+
+* every stored item is the text ``json.dumps(x, sort_keys=True)``;
+* a container made without ``key=`` lives at ``pottery:<uuid4>``.
+
+Hashable items -- dict keys, set members, counter keys -- are first put in a
+canonical form, so that items that are the *same key* in a Python dict are the
+same Redis field: ``True``, ``1`` and ``1.0`` are all stored as ``1`` (and come
+back as the ``int`` 1), ``(1.0, False)`` as ``[1, 0]``.  Since a list can never
+be a dict key or a set member, a JSON array read back in key position is
+always turned into a tuple, so tuple keys survive the round trip.  Values
+(dict values, list and deque items) are plain JSON: a tuple value comes back as
+a list, as with ``json.loads(json.dumps(x))``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import inspect
+import json
+import os
+import queue
+import threading
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar, TypeVar, cast
+
+from redis import Redis
+from redis.client import Pipeline
+from redis.cluster import RedisCluster
+from redis.commands.core import Script
+from redis.exceptions import ResponseError
+
+from pottery.exceptions import RandomKeyError, WrongRedisTypeError
+
+__all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key']
+
+# A client pottery accepts: a standalone client or a cluster client.
+RedisClient = Redis | RedisCluster
+
+RANDOM_KEY_PREFIX = 'pottery:'
+DEFAULT_URL = 'redis://localhost:6379/0'
+
+_T = TypeVar('_T')
+
+# --- JSON encoding ------------------------------------------------------------
+
+
+def encode(value: Any) -> str:
+    """Return the JSON text stored for a value (dict value, list item).
+
+    Raises ``TypeError`` for anything JSON cannot encode.  Complexity: O(size
+    of value), no round trip.
+
+    >>> encode({'b': 1, 'a': [1, 2.5]})
+    '{"a": [1, 2.5], "b": 1}'
+    """
+    return json.dumps(value, sort_keys=True)
+
+
+def _canonical(item: Any) -> Any:
+    # Python's dict treats 1, 1.0 and True as one key (they hash and compare
+    # equal); JSON would write them as 1, 1.0 and true.  Write them all as the
+    # int, recursively inside tuples, so that Redis sees one field too.
+    kind = type(item)
+    if kind is str or kind is int or item is None:
+        return item
+    if kind is bool:
+        return int(item)
+    if kind is float:
+        return int(item) if item.is_integer() else item
+    if kind is tuple:
+        return [_canonical(part) for part in item]
+    return item
+
+
+def encode_key(item: Any) -> str:
+    """Return the JSON text stored for a hashable item (dict key, set member).
+
+    Raises ``TypeError`` for unhashable items, exactly as ``dict`` does, and
+    for items JSON cannot encode.  Complexity: O(size of item), no round trip.
+
+    >>> encode_key(True) == encode_key(1.0) == encode_key(1) == '1'
+    True
+    >>> encode_key((1, 'a'))
+    '[1, "a"]'
+    """
+    if type(item) is str:  # fast path for the commonest key type
+        return json.dumps(item)
+    hash(item)  # raises TypeError: unhashable type: 'list', as dict does
+    return json.dumps(_canonical(item), sort_keys=True)
+
+
+def decode(raw: str | bytes) -> Any:
+    """Return the value whose JSON text (from Redis) is ``raw``."""
+    return json.loads(raw)
+
+
+def _tuples(item: Any) -> Any:
+    if type(item) is list:
+        return tuple(_tuples(part) for part in item)
+    return item
+
+
+def decode_key(raw: str | bytes) -> Any:
+    """Return the hashable item whose JSON text is ``raw``: arrays become tuples.
+
+    >>> decode_key('[1, [2, "a"]]')
+    (1, (2, 'a'))
+    """
+    return _tuples(json.loads(raw))
+
+
+def decode_many(raws: Iterable[str | bytes]) -> list[Any]:
+    """Decode many JSON texts with a single call into the C parser.
+
+    Complexity: O(total size), no round trip; several times faster than one
+    ``json.loads`` per item for small items.
+    """
+    texts = [raw.decode() if isinstance(raw, bytes) else raw for raw in raws]
+    return cast(list[Any], json.loads('[' + ','.join(texts) + ']'))
+
+
+def decode_keys(raws: Iterable[str | bytes]) -> list[Any]:
+    """Like :func:`decode_many`, for hashable items (arrays become tuples)."""
+    return [_tuples(item) for item in decode_many(raws)]
+
+
+# --- The default client ---------------------------------------------------------
+
+_default_lock = threading.Lock()
+_default_client: Redis | None = None
+
+
+def default_redis() -> Redis:
+    """Return the process-wide default client, creating it on first use.
+
+    It connects to ``$REDIS_URL``, else to ``redis://localhost:6379/0``.  It is
+    never created at import time, and creating it sends nothing: redis-py
+    connects on the first command.
+    """
+    global _default_client
+    with _default_lock:
+        if _default_client is None:
+            _default_client = Redis.from_url(os.environ.get('REDIS_URL', DEFAULT_URL))
+        return _default_client
+
+
+# --- Temporary keys ---------------------------------------------------------------
+#
+# A container made without ``key=`` deletes its random key once garbage
+# collected.  The delete must not run inside the garbage collector: a
+# collection can start while this very thread holds the connection pool's
+# lock, and a network call from there would deadlock.  So the finalizer only
+# puts the key on a SimpleQueue (whose put() is documented to be safe in
+# __del__ and weakref callbacks) and a daemon thread sends the UNLINKs.  At
+# interpreter exit the queue is drained synchronously.
+
+
+class _KeyCell:
+    """What the finalizer needs of a container: its key and, once known, client."""
+
+    __slots__ = ('key', 'pid', 'redis')
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.redis: RedisClient | None = None
+        self.pid = os.getpid()
+
+
+_doomed: queue.SimpleQueue[_KeyCell | None] = queue.SimpleQueue()
+_reaper_lock = threading.Lock()
+_reaper: threading.Thread | None = None
+
+
+def _unlink(cell: _KeyCell) -> None:
+    # A forked child shares its parent's keys: only the creator deletes.
+    if cell.redis is None or cell.pid != os.getpid():
+        return
+    with contextlib.suppress(Exception):  # best effort: the server may be gone
+        cell.redis.unlink(cell.key)
+
+
+def _reap_forever() -> None:
+    while (cell := _doomed.get()) is not None:
+        _unlink(cell)
+
+
+def _drain_at_exit() -> None:
+    reaper = _reaper
+    if reaper is not None and reaper.is_alive():
+        _doomed.put(None)  # the reaper exits after what is queued before this
+        reaper.join(timeout=5)
+    while True:
+        try:
+            cell = _doomed.get_nowait()
+        except queue.Empty:
+            return
+        if cell is not None:
+            _unlink(cell)
+
+
+def _doom(cell: _KeyCell) -> None:
+    # Runs from a weakref callback: no locks, no I/O -- just enqueue.
+    if cell.redis is not None:
+        _doomed.put(cell)
+
+
+def _track_temporary(owner: object, cell: _KeyCell) -> None:
+    global _reaper
+    with _reaper_lock:
+        if _reaper is None or not _reaper.is_alive():
+            # Registered before weakref.finalize's own exit hook is (atexit
+            # is LIFO), so it runs after the finalizers queued their keys.
+            atexit.register(_drain_at_exit)
+            _reaper = threading.Thread(target=_reap_forever, name='pottery-reaper', daemon=True)
+            _reaper.start()
+    weakref.finalize(owner, _doom, cell)
+
+
+def random_key(redis: RedisClient | None = None, *, tries: int = 3) -> str:
+    """Return a fresh ``pottery:<uuid4>`` key name.
+
+    With a client, also check that nobody uses it (1 round trip per try).
+    """
+    for _ in range(tries):
+        key = f'{RANDOM_KEY_PREFIX}{uuid.uuid4()}'
+        if redis is None or not redis.exists(key):
+            return key
+    raise RandomKeyError(redis, None, f'no free random key after {tries} tries')
+
+
+# --- WRONGTYPE translation ----------------------------------------------------------
+
+
+def _is_wrongtype(error: ResponseError) -> bool:
+    return 'WRONGTYPE' in str(error)
+
+
+def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
+    # Turn Redis' WRONGTYPE reply into WrongRedisTypeError naming the key and
+    # the Redis type this container expected, for plain and generator methods.
+    if inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def generator(self: Base, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from func(self, *args, **kwargs)
+            except ResponseError as error:
+                if _is_wrongtype(error):
+                    raise self._wrong_type() from error
+                raise
+
+        return generator
+
+    @functools.wraps(func)
+    def method(self: Base, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(self, *args, **kwargs)
+        except ResponseError as error:
+            if _is_wrongtype(error):
+                raise self._wrong_type() from error
+            raise
+
+    return method
+
+
+# --- Base ---------------------------------------------------------------------------
+
+
+class Base:
+    """A Redis client, a key, and the codec and tools to use them.
+
+    ``redis`` is a ``redis.Redis`` (any connection kind, with or without
+    ``decode_responses``) or a ``redis.cluster.RedisCluster``; when omitted,
+    the default client (see :func:`default_redis`) is used, created on first
+    use.  ``key`` is the Redis key; when omitted, a random ``pottery:<uuid4>``
+    key is used and deleted after the container is garbage collected.
+    """
+
+    # The Redis type (as TYPE names it) this container stores, for errors.
+    _redis_type: ClassVar[str] = ''
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, attr in list(vars(cls).items()):
+            public = not name.startswith('_') or (name.startswith('__') and name.endswith('__'))
+            if inspect.isfunction(attr) and public:
+                setattr(cls, name, _translating(attr))
+
+    def __init__(self, *, redis: RedisClient | None = None, key: str | None = None) -> None:
+        self._redis = redis
+        if key is None:
+            self._cell: _KeyCell | None = _KeyCell(random_key())
+            self._cell.redis = redis
+            _track_temporary(self, self._cell)
+            self._key = self._cell.key
+        else:
+            self._cell = None
+            self._key = key
+        self._scripts: dict[str, Script] = {}
+
+    @property
+    def redis(self) -> RedisClient:
+        """The Redis client (the default one, created now, if none was given)."""
+        if self._redis is None:
+            self._redis = default_redis()
+            if self._cell is not None:
+                self._cell.redis = self._redis
+        return self._redis
+
+    @property
+    def key(self) -> str:
+        """The Redis key holding this container's data."""
+        return self._key
+
+    @property
+    def _clustered(self) -> bool:
+        return isinstance(self.redis, RedisCluster)
+
+    def _wrong_type(self) -> WrongRedisTypeError:
+        expected = f'a Redis {self._redis_type}' if self._redis_type else 'another Redis type'
+        return WrongRedisTypeError(
+            self.redis, self.key, f'the key holds another Redis type; {type(self).__name__} needs {expected}'
+        )
+
+    # -- scripts, pipelines, transactions --
+
+    def _script(self, lua: str) -> Script:
+        """Return the registered ``Script`` for ``lua`` (no round trip)."""
+        script = self._scripts.get(lua)
+        if script is None:
+            script = self._scripts[lua] = self.redis.register_script(lua)
+        return script
+
+    def _eval(self, lua: str, keys: list[str], args: list[Any], client: Any = None) -> Any:
+        """Run a Lua script: 1 round trip (EVALSHA; NOSCRIPT costs 2 more once)."""
+        return self._script(lua)(keys=keys, args=args, client=client)
+
+    def _pipeline(self, *, transaction: bool = False) -> Pipeline:
+        """Return a pipeline on this container's client (all commands in 1 round trip)."""
+        return cast(Pipeline, self.redis.pipeline(transaction=transaction))
+
+    def _transaction(self, func: Callable[[Pipeline], _T], *watches: str) -> _T:
+        """Run ``func`` under WATCH/MULTI/EXEC, retrying while a watched key changes.
+
+        ``func`` receives the pipeline in immediate mode (reads run at once);
+        it calls ``pipe.multi()`` before queuing writes.  Its return value is
+        returned.  Cost: the reads, plus 1 round trip for MULTI..EXEC, per try.
+        """
+        return cast(_T, self.redis.transaction(cast(Any, func), *(watches or (self.key,)), value_from_callable=True))
+
+    # -- misc --
+
+    def _same_redis(self, other: Base) -> bool:
+        """Whether ``other`` is on the same client, so that one command can touch both."""
+        return self.redis is other.redis
+
+    def _same_slot(self, *others: Base) -> bool:
+        """Whether one command or script may touch this key and ``others``' keys."""
+        if not all(self._same_redis(other) for other in others):
+            return False
+        if not self._clustered:
+            return True
+        cluster = cast(RedisCluster, self.redis)
+        slot = cluster.keyslot(self.key)  # type: ignore[no-untyped-call]  # untyped upstream
+        return all(cluster.keyslot(other.key) == slot for other in others)  # type: ignore[no-untyped-call]
+
+
+# --- json.dumps() support ----------------------------------------------------------
+#
+# The one piece of global patching pottery does, because users expect
+# json.dumps(a_redis_dict) to work as it does for the dict it imitates.  The
+# hook only handles pottery containers whose stdlib counterpart JSON encodes
+# (dict, list, Counter); for every other object it defers to the original
+# method, so the output and the errors for other types do not change.
+
+
+class JSONSerializable:
+    """Mixin for containers whose stdlib counterpart ``json.dumps`` accepts."""
+
+    def _json_value(self) -> Any:
+        raise NotImplementedError
+
+
+_original_default = json.JSONEncoder.default
+
+
+def _default(self: json.JSONEncoder, o: Any) -> Any:
+    if isinstance(o, JSONSerializable):
+        return o._json_value()
+    return _original_default(self, o)
+
+
+json.JSONEncoder.default = _default  # type: ignore[method-assign]  # the documented json hook

@@ -1,0 +1,378 @@
+"""RedisDict: a ``dict`` whose items live in a Redis hash.
+
+Layout: one Redis hash at ``key``; each field is ``encode_key(k)`` and each
+value ``encode(v)`` (see :mod:`pottery.base`), the layout of the ``pottery``
+package on PyPI.
+
+Order: Redis keeps a small hash (up to ``hash-max-listpack-entries``, 128 by
+default) in insertion order, so iteration and ``popitem()`` follow ``dict``'s
+order there; a larger hash iterates in an arbitrary order that is the same for
+``keys()``, ``values()`` and ``items()``, and ``popitem()`` removes an
+arbitrary item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from typing import Any, ClassVar, TypeVar, cast, overload
+
+from pottery.base import (
+    Base,
+    JSONSerializable,
+    RedisClient,
+    decode,
+    decode_key,
+    decode_keys,
+    decode_many,
+    encode,
+    encode_key,
+)
+from pottery.exceptions import KeyExistsError
+
+__all__ = ['RedisDict']
+
+_K = TypeVar('_K')
+_V = TypeVar('_V')
+_T = TypeVar('_T')
+
+_MISSING: Any = object()
+
+# Fields per HSCAN page and per HSET inside scripts.
+CHUNK = 1000
+
+# KEYS[1]: the hash.  ARGV: field1, value1, field2, value2...
+# Fill a hash only if the key does not exist yet, atomically, so that
+# constructing a container never merges into (or clobbers) someone's data.
+# HSET goes in slices because Lua's unpack() is limited to a few thousand.
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return 0
+end
+for i = 1, #ARGV, 2000 do
+    redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
+end
+return 1
+"""
+
+# KEYS[1]: the hash.  ARGV[1]: field.  Returns the value removed, or false.
+_POP = """
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if value then
+    redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return value
+"""
+
+# KEYS[1]: the hash.  ARGV[1]: field, ARGV[2]: default value.
+# Returns the value now stored: the existing one, or the default just set.
+_SETDEFAULT = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+    return ARGV[2]
+end
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
+
+# KEYS[1]: the hash.  Removes and returns {field, value} of the most recently
+# inserted item, or false when the hash is empty.  A small (listpack) hash is
+# returned whole by the first HSCAN page, in insertion order, so its last
+# pair is dict's popitem(); a large hash yields the last pair of the first
+# non-empty page, an arbitrary item.
+_POPITEM = """
+local cursor = '0'
+repeat
+    local page = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1)
+    cursor = page[1]
+    local pairs = page[2]
+    if #pairs > 0 then
+        local field, value = pairs[#pairs - 1], pairs[#pairs]
+        redis.call('HDEL', KEYS[1], field)
+        return {field, value}
+    end
+until cursor == '0'
+return false
+"""
+
+
+class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
+    """A ``dict`` stored in a Redis hash, shared by every client of that key.
+
+    >>> tel = RedisDict({'jack': 4098}, redis=redis, key='tel')
+    >>> tel['sape'] = 4139
+    >>> tel
+    RedisDict{'jack': 4098, 'sape': 4139}
+
+    Keys and values must be JSON serializable; values round-trip through JSON
+    (a tuple value comes back as a list).  Keys that are equal in Python
+    (``1``, ``1.0``, ``True``) are one key; tuple keys come back as tuples.
+
+    Constructing with initial items requires the key to be new, and raises
+    :class:`~pottery.exceptions.KeyExistsError` otherwise, leaving the
+    existing data alone: to add to an existing hash, construct without items
+    and call :meth:`update`.
+    """
+
+    _redis_type: ClassVar[str] = 'hash'
+
+    def __init__(
+        self,
+        arg: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = (),
+        /,
+        *,
+        redis: RedisClient | None = None,
+        key: str | None = None,
+        **kwargs: _V,
+    ) -> None:
+        """Complexity: O(n), 1 round trip with items (none without)."""
+        super().__init__(redis=redis, key=key)
+        fields = self._encode_items(arg, kwargs)
+        if fields:
+            args = [text for pair in fields.items() for text in pair]
+            if not self._eval(_CREATE, [self.key], args):
+                raise KeyExistsError(self.redis, self.key, 'initial items given for a key that exists')
+
+    @staticmethod
+    def _encode_items(arg: Any, kwargs: Mapping[str, Any]) -> dict[str, str]:
+        # Everything is encoded before anything is sent, so that an
+        # unencodable key or value leaves Redis untouched.
+        if isinstance(arg, RedisDict):
+            arg = arg.to_dict()
+        items = dict(arg, **kwargs)  # dict's own rules and errors for arg
+        return {encode_key(k): encode(v) for k, v in items.items()}
+
+    # -- single items: 1 round trip each --
+
+    def __getitem__(self, key: _K) -> _V:
+        """D[k] -> the value for k; KeyError if missing.  O(1), 1 round trip."""
+        raw = self.redis.hget(self.key, encode_key(key))
+        if raw is None:
+            raise KeyError(key)
+        return decode(raw)  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        """D[k] = v.  O(1), 1 round trip."""
+        self.redis.hset(self.key, encode_key(key), encode(value))
+
+    def __delitem__(self, key: _K) -> None:
+        """del D[k]; KeyError if missing.  O(1), 1 round trip."""
+        if not self.redis.hdel(self.key, encode_key(key)):
+            raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        """k in D.  O(1), 1 round trip."""
+        return bool(self.redis.hexists(self.key, encode_key(key)))
+
+    def __len__(self) -> int:
+        """len(D).  O(1), 1 round trip."""
+        return int(self.redis.hlen(self.key))
+
+    def get(self, key: _K, default: Any = None) -> Any:
+        """D.get(k[,d]) -> D[k] if k in D, else d.  O(1), 1 round trip."""
+        raw = self.redis.hget(self.key, encode_key(key))
+        return default if raw is None else decode(raw)
+
+    # Mapping.pop is a read, then a delete: two round trips and a race where
+    # two clients both get the value.  One script does both.
+    def pop(self, key: _K, default: Any = _MISSING) -> Any:
+        """D.pop(k[,d]) -> v, remove specified key and return its value.
+
+        If the key is missing, return d if given, else raise KeyError.
+        O(1), 1 round trip, atomic: concurrent pops never return a value twice.
+        """
+        raw = self._eval(_POP, [self.key], [encode_key(key)])
+        if raw is None:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return decode(raw)
+
+    # MutableMapping.popitem is next(iter()) then a pop: racy, 2+ round trips.
+    def popitem(self) -> tuple[_K, _V]:
+        """D.popitem() -> (k, v), remove and return the last inserted item.
+
+        KeyError if empty.  O(1) for small hashes, 1 round trip, atomic (on a
+        large hash the item removed is arbitrary, see the module docstring).
+        """
+        pair = self._eval(_POPITEM, [self.key], [])
+        if not pair:
+            raise KeyError('popitem(): dictionary is empty')
+        return decode_key(pair[0]), decode(pair[1])
+
+    # MutableMapping.setdefault is a get, then a set: a lost update waiting
+    # for a second client.  HSETNX makes it one atomic step.
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        """D.setdefault(k[,d]) -> D.get(k,d), also set D[k]=d if k not in D.
+
+        O(1), 1 round trip, atomic: of several concurrent callers exactly one
+        sets the value and all of them return it.
+        """
+        encoded = encode(default)
+        raw = self._eval(_SETDEFAULT, [self.key], [encode_key(key), encoded])
+        stored = raw.decode() if isinstance(raw, bytes) else raw
+        return default if stored == encoded else decode(raw)
+
+    # -- bulk operations: 1 round trip (per chunk) --
+
+    # MutableMapping.update sets one item per round trip, non-atomically.
+    def update(self, other: Any = (), /, **kwargs: _V) -> None:
+        """D.update([E, ]**F) -> None.  Update D from mapping/iterable E and F.
+
+        O(n), 1 round trip (a single HSET), atomic; nothing is written if any
+        key or value cannot be encoded.
+        """
+        fields = self._encode_items(other, kwargs)
+        if fields:
+            self.redis.hset(self.key, mapping=fields)  # type: ignore[arg-type]
+
+    # MutableMapping.clear calls popitem() until KeyError: O(n) round trips.
+    def clear(self) -> None:
+        """D.clear() -> None.  Remove all items.  1 round trip (UNLINK)."""
+        self.redis.unlink(self.key)
+
+    def _scan(self) -> Iterator[tuple[Any, Any]]:
+        # HSCAN pages of about CHUNK fields: one round trip each.  HSCAN may
+        # repeat a field across pages (while the hash is rehashed); skip those.
+        seen: set[Any] = set()
+        cursor = 0
+        while True:
+            cursor, page = cast(tuple[int, dict[Any, Any]], self.redis.hscan(self.key, cursor, count=CHUNK))
+            fresh = [(field, value) for field, value in page.items() if field not in seen]
+            seen.update(field for field, _ in fresh)
+            if fresh:
+                keys = decode_keys(field for field, _ in fresh)
+                values = decode_many(value for _, value in fresh)
+                yield from zip(keys, values, strict=True)
+            if not cursor:
+                return
+
+    # Mapping has no __iter__; it would be per-key for items()/values().
+    def __iter__(self) -> Iterator[_K]:
+        """iter(D).  O(n), 1 round trip per chunk of about 1,000 keys."""
+        for key, _ in self._scan():
+            yield key
+
+    def __reversed__(self) -> Iterator[_K]:
+        """reversed(D).  O(n), 1 round trip per chunk of about 1,000 keys."""
+        return reversed(list(self))
+
+    def keys(self) -> KeysView[_K]:
+        """D.keys() -> a set-like view of D's keys (len and in: 1 round trip)."""
+        return KeysView(self)
+
+    def items(self) -> ItemsView[_K, _V]:
+        """D.items() -> a set-like view of D's items.
+
+        Iterating costs 1 round trip per chunk of about 1,000 items (Mapping's
+        view would make one per item); ``(k, v) in D.items()`` costs 1.
+        """
+        return _ItemsView(self)
+
+    def values(self) -> ValuesView[_V]:
+        """D.values() -> a view of D's values (1 round trip per chunk)."""
+        return _ValuesView(self)
+
+    def to_dict(self) -> dict[_K, _V]:
+        """Return a plain dict copy of D.  O(n), 1 round trip (HGETALL), atomic."""
+        fields = self.redis.hgetall(self.key)
+        return dict(zip(decode_keys(fields), decode_many(fields.values()), strict=True))
+
+    def _json_value(self) -> dict[_K, _V]:
+        return self.to_dict()
+
+    # Mapping.__eq__ is dict(self.items()) == dict(other.items()), a round
+    # trip per item on both sides.
+    def __eq__(self, other: object) -> bool:
+        """D == other: same items as a mapping.  O(n), 1 round trip per RedisDict."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if isinstance(other, RedisDict):
+            if self._same_redis(other) and self.key == other.key:
+                return True
+            other = other.to_dict()
+        return self.to_dict() == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as dict
+
+    def __repr__(self) -> str:
+        """RedisDict{...}, the items as a dict shows them.  1 round trip."""
+        return f'{type(self).__name__}{self.to_dict()!r}'
+
+    # -- copies and merges --
+
+    def copy(self) -> RedisDict[_K, _V]:
+        """D.copy() -> a new RedisDict with the same items, at a random key.
+
+        O(n); on one standalone server 1 round trip (COPY, server-side), on a
+        cluster 2 (the random key usually lives on another node).
+        """
+        new: RedisDict[_K, _V] = type(self)(redis=self.redis)
+        if self._clustered:
+            new.update(self.to_dict())
+        else:
+            self.redis.copy(self.key, new.key)
+        return new
+
+    @overload
+    @classmethod
+    def fromkeys(
+        cls, iterable: Iterable[_T], value: None = None, *, redis: RedisClient | None = None, key: str | None = None
+    ) -> RedisDict[_T, Any | None]: ...
+
+    @overload
+    @classmethod
+    def fromkeys(
+        cls, iterable: Iterable[_T], value: _V, *, redis: RedisClient | None = None, key: str | None = None
+    ) -> RedisDict[_T, _V]: ...
+
+    @classmethod
+    def fromkeys(
+        cls, iterable: Iterable[Any], value: Any = None, *, redis: RedisClient | None = None, key: str | None = None
+    ) -> RedisDict[Any, Any]:
+        """Create a new RedisDict with keys from iterable and values set to value.
+
+        O(n), 1 round trip.
+        """
+        return cls(((item, value) for item in iterable), redis=redis, key=key)
+
+    def __or__(self, other: Any) -> RedisDict[Any, Any]:
+        """D | other -> a new RedisDict (random key) with D's items, then other's.
+
+        O(n), 2-3 round trips.
+        """
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        new = self.copy()
+        new.update(other)
+        return new
+
+    def __ror__(self, other: Any) -> dict[Any, Any]:
+        """other | D -> a plain dict with other's items, then D's.  1 round trip."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**other, **self.to_dict()}
+
+    def __ior__(self, other: Any) -> RedisDict[_K, _V]:
+        """D |= other: D.update(other).  O(n), 1 round trip, atomic."""
+        self.update(other)
+        return self
+
+
+class _ItemsView(ItemsView[_K, _V]):
+    _mapping: RedisDict[_K, _V]
+
+    def __iter__(self) -> Iterator[tuple[_K, _V]]:
+        return self._mapping._scan()
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        found = self._mapping.get(key, _MISSING)
+        return found is not _MISSING and (found is value or found == value)
+
+
+class _ValuesView(ValuesView[_V]):
+    _mapping: RedisDict[Any, _V]
+
+    def __iter__(self) -> Iterator[_V]:
+        for _, value in self._mapping._scan():
+            yield value

@@ -1,0 +1,50 @@
+"""Exceptions raised by pottery.
+
+Every library-specific failure subclasses :class:`PotteryError`.  Where a
+container imitates a stdlib type, it raises what that type raises instead
+(``KeyError``, ``IndexError``, ``TypeError``...), so that code written for the
+stdlib type keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PotteryError(Exception):
+    """Base class for pottery's own exceptions.
+
+    ``redis`` is the client (or an iterable of masters) involved, ``key`` the
+    Redis key, when they are known.
+    """
+
+    def __init__(self, redis: Any = None, key: str | None = None, message: str = '') -> None:
+        super().__init__(redis, key, message)
+        self.redis = redis
+        self.key = key
+        self.message = message
+
+    def __str__(self) -> str:
+        text = f'redis={self.redis!r} key={self.key!r}'
+        return f'{text}: {self.message}' if self.message else text
+
+
+class KeyExistsError(PotteryError):
+    """Initial contents were given for a Redis key that already exists.
+
+    Constructing a container with data never merges into nor overwrites
+    someone else's data; call ``update()``/``extend()`` on an instance made
+    without data to add to an existing key.
+    """
+
+
+class WrongRedisTypeError(PotteryError, TypeError):
+    """The Redis key holds a different Redis type than this container uses.
+
+    Also a ``TypeError``, since Redis reports it as ``WRONGTYPE``.  The data
+    at the key is left untouched.
+    """
+
+
+class RandomKeyError(PotteryError, RuntimeError):
+    """Could not create a fresh random key (every candidate already existed)."""

@@ -1,0 +1,131 @@
+"""Fixtures: real redis-server processes started by this test session.
+
+* ``redis`` -- a client of one standalone server (flushed before each test);
+  ``redis_decoded`` the same with ``decode_responses=True``; ``redis_unix``
+  over a Unix socket.
+* ``redis_cluster`` -- a client of a 6-node Redis Cluster (3 masters + 3
+  replicas), started on first use and flushed before each test.
+* ``masters`` -- five independent servers for Redlock/NextId, started on
+  first use; before each test every one is running, unpaused and empty.
+* ``round_trips`` -- ``with round_trips() as trips: ...; trips.count``.
+
+Tests marked ``slow`` (fault/soak tests, examples that sleep for seconds) run
+only with ``--run-slow`` (``make test-all``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis as redis_py
+from redis.cluster import RedisCluster
+
+from tests.servers import RedisServer, ServerCluster, count_round_trips
+
+# Nothing in the suite may fall back to a server it did not start.
+os.environ['REDIS_URL'] = 'redis://127.0.0.1:1/0'
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption('--run-slow', action='store_true', help='also run tests marked slow')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'slow: long fault/soak test; runs only with --run-slow')
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption('--run-slow'):
+        return
+    skip = pytest.mark.skip(reason='slow: run with --run-slow (make test-all)')
+    for item in items:
+        if 'slow' in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope='session')
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer(unix_socket=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> Iterator[redis_py.Redis]:
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_decoded(redis_server: RedisServer) -> Iterator[redis_py.Redis]:
+    client = redis_server.client(decode_responses=True)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_unix(redis_server: RedisServer) -> Iterator[redis_py.Redis]:
+    client = redis_server.client(unix=True)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope='session')
+def server_cluster() -> Iterator[ServerCluster]:
+    cluster = ServerCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def redis_cluster(server_cluster: ServerCluster) -> Iterator[RedisCluster]:
+    server_cluster.flushall()
+    client = server_cluster.client()
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=['standalone', 'cluster'])
+def any_redis(request: pytest.FixtureRequest) -> Any:
+    """Each test using it runs once on the standalone server, once on the cluster."""
+    name = 'redis' if request.param == 'standalone' else 'redis_cluster'
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(scope='session')
+def master_servers() -> Iterator[list[RedisServer]]:
+    servers = [RedisServer().start() for _ in range(5)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def masters(master_servers: list[RedisServer]) -> Iterator[list[redis_py.Redis]]:
+    """Clients of five running, empty, independent masters (short timeouts)."""
+    for server in master_servers:
+        if not server.alive:
+            server.start()
+        elif server.paused:
+            server.resume()
+    clients = [server.client(socket_timeout=1, socket_connect_timeout=1) for server in master_servers]
+    for client in clients:
+        client.flushall()
+    yield clients
+    for server in master_servers:
+        if server.paused:
+            server.resume()
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def round_trips() -> Callable[[], Any]:
+    return count_round_trips
