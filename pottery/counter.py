@@ -390,15 +390,27 @@ class RedisCounter(RedisDict[_K, int]):
         operand = self._operand(other)
         return NotImplemented if operand is None else operand - self.to_counter()
 
-    def __or__(self, other: object) -> Counter[Any]:  # type: ignore[override]  # Counter's union, not dict merge
-        """C | other -> a Counter of the positive maxima.  O(n), 1 round trip."""
-        pair = self._pair(other)
-        return NotImplemented if pair is None else pair[0] | pair[1]
+    def __or__(self, other: object) -> Counter[Any] | dict[Any, Any]:  # type: ignore[override]  # Counter's union
+        """C | other -> a Counter of the positive maxima.  O(n), 1 round trip.
 
-    def __ror__(self, other: object) -> Counter[Any]:
-        """other | C -> a Counter.  O(n), 1 round trip."""
+        With a plain dict, a dict merge (as ``Counter() | {}`` falls back to
+        ``dict.__ror__``).
+        """
+        pair = self._pair(other)
+        if pair is not None:
+            return pair[0] | pair[1]
+        if isinstance(other, dict):
+            return {**self.to_dict(), **other}
+        return NotImplemented
+
+    def __ror__(self, other: object) -> Counter[Any] | dict[Any, Any]:
+        """other | C -> a Counter (a dict merge with a plain dict).  O(n), 1 round trip."""
         operand = self._operand(other)
-        return NotImplemented if operand is None else cast(Counter[Any], operand | self.to_counter())
+        if operand is not None:
+            return cast(Counter[Any], operand | self.to_counter())
+        if isinstance(other, dict):
+            return {**other, **self.to_dict()}
+        return NotImplemented
 
     def __and__(self, other: object) -> Counter[Any]:
         """C & other -> a Counter of the positive minima.  O(n), 1 round trip."""
