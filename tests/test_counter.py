@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from redis.cluster import RedisCluster
 
-from pottery import KeyExistsError, RedisCounter, RedisDict
+from pottery import KeyExistsError, RedisCounter, RedisDict, WrongRedisTypeError
 from tests.servers import RedisServer
 from tests.test_set import outcome, slot_apart
 
@@ -348,3 +348,15 @@ def test_processes_lose_no_increment(redis_server: RedisServer, redis: redis_py.
     assert all(counts[f'worker{seed}'] == INCREMENTS for seed in range(workers))
     assert counts.total() == workers * (2 * INCREMENTS + INCREMENTS // 2) + counts['balance']
     assert counts['balance'] >= 0
+
+
+def test_wrong_redis_type(redis: redis_py.Redis) -> None:
+    redis.sadd('set', 'x')
+    c = RedisCounter[str](redis=redis, key='set')
+    with pytest.raises(WrongRedisTypeError):
+        c.update('a')
+    with pytest.raises(WrongRedisTypeError):
+        c['a']
+    with pytest.raises(WrongRedisTypeError):
+        c += Counter('a')
+    assert redis.smembers('set') == {b'x'}

@@ -391,3 +391,22 @@ def test_processes_lose_no_add_and_never_pop_twice(redis_server: RedisServer, re
     assert len(popped) == 2000
     assert set(popped) == set(range(2000))
     assert not redis.exists('pool')
+
+
+def test_operators_want_set_like_operands_as_set_does(redis: redis_py.Redis) -> None:
+    s = RedisSet[Any]('ab', redis=redis, key='s')
+    for func in (operator.or_, operator.and_, operator.sub, operator.xor, operator.le, operator.gt):
+        with pytest.raises(TypeError):
+            func(set('ab'), ['a'])  # the stdlib behaviour being imitated
+        with pytest.raises(TypeError):
+            func(s, ['a'])
+        with pytest.raises(TypeError):
+            func(['a'], s)
+    inplace: list[Callable[[Any, Any], Any]] = [operator.ior, operator.iand, operator.isub, operator.ixor]
+    for ifunc in inplace:
+        with pytest.raises(TypeError):
+            ifunc(s, ['a'])
+    assert s == {'a', 'b'}
+    assert s != ['a', 'b']
+    assert s | {'a': 1}.keys() == {'a', 'b'}  # any collections.abc.Set will do
+    assert {'c'} | s == {'a', 'b', 'c'}
