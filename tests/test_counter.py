@@ -360,3 +360,17 @@ def test_wrong_redis_type(redis: redis_py.Redis) -> None:
     with pytest.raises(WrongRedisTypeError):
         c += Counter('a')
     assert redis.smembers('set') == {b'x'}
+
+
+@pytest.mark.parametrize('fixture', ['redis_decoded', 'redis_unix'])
+def test_other_client_kinds(fixture: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue(fixture)
+    c = RedisCounter[Any]('abracadabra', redis=client, key='{k}c')
+    d = RedisCounter[Any]({(1, 'x'): 2, 'a': 1}, redis=client, key='{k}d')
+    assert c.most_common(2) == [('a', 5), ('b', 2)]
+    assert c - d == Counter('abracadabra') - Counter[Any]({(1, 'x'): 2, 'a': 1})
+    assert d.popitem() == ('a', 1)
+    c += d
+    assert c[(1, 'x')] == 2
+    assert c.total() == 13
+    assert repr(d) == "RedisCounter{(1, 'x'): 2}"

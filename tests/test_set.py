@@ -410,3 +410,17 @@ def test_operators_want_set_like_operands_as_set_does(redis: redis_py.Redis) -> 
     assert s != ['a', 'b']
     assert s | {'a': 1}.keys() == {'a', 'b'}  # any collections.abc.Set will do
     assert {'c'} | s == {'a', 'b', 'c'}
+
+
+@pytest.mark.parametrize('fixture', ['redis_decoded', 'redis_unix'])
+def test_other_client_kinds(fixture: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue(fixture)
+    s = RedisSet[Any]([1, 'a', (2, 'b')], redis=client, key='{k}s')
+    t = RedisSet[Any]('ab', redis=client, key='{k}t')
+    assert set(s) == {1, 'a', (2, 'b')}
+    assert s.pop() in {1, 'a', (2, 'b')}
+    s.update([1, 'a', (2, 'b')])
+    assert s & t == {'a'}
+    assert s ^ t == {1, (2, 'b'), 'b'}
+    assert s.copy() == s
+    assert repr(t) == "RedisSet{'a', 'b'}"
