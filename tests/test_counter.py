@@ -374,3 +374,18 @@ def test_other_client_kinds(fixture: str, request: pytest.FixtureRequest) -> Non
     assert c[(1, 'x')] == 2
     assert c.total() == 13
     assert repr(d) == "RedisCounter{(1, 'x'): 2}"
+
+
+def test_large_counters(any_redis: Any) -> None:
+    # A hash past 128 fields is no longer a listpack: contents still match.
+    model = Counter({f'k{i}': i % 7 - 2 for i in range(3000)})
+    c = RedisCounter(model, redis=any_redis, key='big')
+    c.update(f'k{i}' for i in range(0, 3000, 3))
+    model.update(f'k{i}' for i in range(0, 3000, 3))
+    assert c.to_counter() == model
+    assert c.total() == model.total()
+    assert sorted(c.elements()) == sorted(model.elements())
+    assert [n for _, n in c.most_common(10)] == [n for _, n in model.most_common(10)]
+    c &= Counter({f'k{i}': 2 for i in range(0, 3000, 2)})
+    model &= Counter({f'k{i}': 2 for i in range(0, 3000, 2)})
+    assert c.to_counter() == model

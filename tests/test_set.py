@@ -424,3 +424,24 @@ def test_other_client_kinds(fixture: str, request: pytest.FixtureRequest) -> Non
     assert s ^ t == {1, (2, 'b'), 'b'}
     assert s.copy() == s
     assert repr(t) == "RedisSet{'a', 'b'}"
+
+
+def test_large_sets_cross_the_script_chunks(any_redis: Any) -> None:
+    # Past Lua's unpack() limits and the 1,000-member chunks of the scripts.
+    model_a, model_b = set(range(0, 5000)), set(range(2500, 7500, 2))
+    a = RedisSet(model_a, redis=any_redis, key='{big}a')
+    b = RedisSet(model_b, redis=any_redis, key='{big}b')
+    assert a & model_b == model_a & model_b
+    assert a.issubset(model_a | model_b)
+    assert not a > model_b
+    assert a ^ b == model_a ^ model_b
+    assert b.copy() == model_b
+    a ^= model_b
+    model_a ^= model_b
+    assert a == model_a
+    a &= set(range(0, 7500, 3))
+    model_a &= set(range(0, 7500, 3))
+    assert a.to_set() == model_a
+    a ^= b
+    model_a ^= model_b
+    assert a.to_set() == model_a
