@@ -134,6 +134,17 @@ def _count(value: Any) -> int:
     return int(value)
 
 
+def _field_or_none(key: Any) -> str | None:
+    # For reads and deletes: a key JSON cannot encode can never be stored, so
+    # it is simply missing -- as Counter()[object()] is 0.  Unhashable keys
+    # still raise TypeError, as they do for Counter.
+    try:
+        return encode_key(key)
+    except TypeError:
+        hash(key)
+        return None
+
+
 def _counter_from_pairs(pairs: list[Any]) -> Counter[Any]:
     # A flat [field, count, field, count...] reply, as a Counter in its order.
     fields, counts = pairs[0::2], pairs[1::2]
@@ -216,7 +227,8 @@ class RedisCounter(RedisDict[_K, int]):
         in Python's own semantics, not atomic: concurrent clients can lose
         increments.  ``C.update({k: 1})`` is the atomic way (1 round trip).
         """
-        raw = self.redis.hget(self.key, encode_key(key))
+        field = _field_or_none(key)
+        raw = None if field is None else self.redis.hget(self.key, field)
         return 0 if raw is None else int(raw)
 
     def __missing__(self, key: _K) -> int:
@@ -233,7 +245,14 @@ class RedisCounter(RedisDict[_K, int]):
 
     def __delitem__(self, key: _K) -> None:
         """del C[k]: remove k; unlike dict, no KeyError if missing.  1 round trip."""
-        self.redis.hdel(self.key, encode_key(key))
+        field = _field_or_none(key)
+        if field is not None:
+            self.redis.hdel(self.key, field)
+
+    def __contains__(self, key: object) -> bool:
+        """k in C.  O(1), 1 round trip (none for a key JSON cannot encode: never stored)."""
+        field = _field_or_none(key)
+        return field is not None and bool(self.redis.hexists(self.key, field))
 
     def setdefault(self, key: _K, default: Any = None) -> Any:
         """C.setdefault(k[,n]) -> C.get(k,n), also set C[k]=n if k not in C.

@@ -389,3 +389,17 @@ def test_large_counters(any_redis: Any) -> None:
     c &= Counter({f'k{i}': 2 for i in range(0, 3000, 2)})
     model &= Counter({f'k{i}': 2 for i in range(0, 3000, 2)})
     assert c.to_counter() == model
+
+
+def test_unencodable_keys_are_simply_missing(redis: redis_py.Redis) -> None:
+    # As for Counter: a key that could never be stored counts 0 and is not in C.
+    c = RedisCounter[Any]('a', redis=redis, key='c')
+    odd = frozenset({1})
+    assert c[odd] == Counter[Any]()[odd] == 0
+    assert odd not in c
+    del c[odd]
+    with pytest.raises(TypeError, match='unhashable'):
+        c[['a']]
+    with pytest.raises(TypeError, match='unhashable'):
+        ['a'] in c  # noqa: B015  # the TypeError is the point
+    assert c.to_counter() == Counter('a')
