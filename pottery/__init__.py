@@ -6,8 +6,10 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 ``lru_cache`` (``redis_cache``) and probabilistic sets.
 """
 
+from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
 from pottery.exceptions import KeyExistsError, PotteryError, RandomKeyError, WrongRedisTypeError
+from pottery.list import RedisList
 
 __version__ = '4.0.0'
 
@@ -15,6 +17,8 @@ __all__ = [
     'KeyExistsError',
     'PotteryError',
     'RandomKeyError',
+    'RedisDeque',
     'RedisDict',
+    'RedisList',
     'WrongRedisTypeError',
 ]
