@@ -152,11 +152,11 @@ class RedisDeque(_RedisSequence[_T]):
 
     def __setitem__(self, index: SupportsIndex | slice, value: Any) -> None:
         """Set self[index] to value.  O(1) near either end, 1 round trip, atomic."""
-        self._set_index(operator.index(cast(Any, index)), value, 'deque index out of range')
+        self._set_index(_deque_index(index), value, 'deque index out of range')
 
     def __delitem__(self, index: SupportsIndex | slice) -> None:
         """Delete self[index].  O(1) at either end, O(n) inside; 1 round trip, atomic."""
-        self._del_index(operator.index(cast(Any, index)), 'deque index out of range')
+        self._del_index(_deque_index(index), 'deque index out of range')
 
     # -- both ends: 1 round trip each --
 
