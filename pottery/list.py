@@ -286,10 +286,11 @@ return out
 """
 )
 
-# KEYS[1]: the list.  ARGV[1..3]: slice start, stop, step (as for
-# _GET_SLICE), ARGV[4...]: the new items.  l[start:stop:step] = items.
-# Returns -1 when done, or the slice's length when an extended slice's length
-# differs from the number of items (then nothing is written).
+# KEYS[1]: the list, KEYS[2] (optional): a list holding the new items.
+# ARGV[1..3]: slice start, stop, step (as for _GET_SLICE), ARGV[4...]: the
+# new items (when there is no KEYS[2]).  l[start:stop:step] = items.
+# Returns -1 when done, or {slice length, item count} when an extended
+# slice's length differs from the number of items (nothing is written).
 _SET_SLICE = (
     _LIB
     + """
@@ -297,14 +298,19 @@ local key = KEYS[1]
 local len = redis.call('LLEN', key)
 local step = tonumber(ARGV[3])
 local start, stop, n = adjust(len, tonumber(ARGV[1]), tonumber(ARGV[2]), step)
-local items = args_from(4)
+local items
+if #KEYS > 1 then
+    items = redis.call('LRANGE', KEYS[2], 0, -1)
+else
+    items = args_from(4)
+end
 if step == 1 then
     if stop < start then stop = start end
     splice(key, len, start, stop, items)
     return -1
 end
 if #items ~= n then
-    return n
+    return {n, #items}
 end
 if n == 0 then
     return -1
@@ -861,22 +867,28 @@ class RedisList(_RedisSequence[_T], JSONSerializable):
         """Set self[index] to value; slices follow list's rules and errors.
 
         Complexity: O(1) near either end for an index, O(n) for a slice; 1
-        round trip, atomic.  Nothing is written if an item cannot be encoded
-        or an extended slice's size does not match.
+        round trip, atomic (a RedisList value in the same slot is read
+        server-side; in another cluster slot it costs 1 more round trip).
+        Nothing is written if an item cannot be encoded or an extended
+        slice's size does not match.
         """
         if not isinstance(index, slice):
             self._set_index(self._list_index(index), value, 'list assignment index out of range')
             return
         start, stop, step = _unpack_slice(index)
-        try:
-            values = value._load() if isinstance(value, _RedisSequence) else list(value)
-        except TypeError:
-            message = 'can only assign an iterable' if step == 1 else 'must assign iterable to extended slice'
-            raise TypeError(message) from None
-        raws = self._encode_all(values)
-        size = self._eval(_SET_SLICE, [self.key], [start, stop, step, *raws])
-        if size >= 0:
-            raise ValueError(f'attempt to assign sequence of size {len(raws)} to extended slice of size {size}')
+        if isinstance(value, _RedisSequence) and self._same_slot(value):
+            # Another Redis list in the same slot: its items never leave the server.
+            result = self._eval(_SET_SLICE, [self.key, value.key], [start, stop, step])
+        else:
+            try:
+                values = value._load() if isinstance(value, _RedisSequence) else list(value)
+            except TypeError:
+                message = 'can only assign an iterable' if step == 1 else 'must assign iterable to extended slice'
+                raise TypeError(message) from None
+            result = self._eval(_SET_SLICE, [self.key], [start, stop, step, *self._encode_all(values)])
+        if result != -1:
+            size, count = result
+            raise ValueError(f'attempt to assign sequence of size {count} to extended slice of size {size}')
 
     def __delitem__(self, index: SupportsIndex | slice) -> None:
         """Delete self[index]; slices follow list's rules.  O(n), 1 round trip, atomic."""

@@ -246,6 +246,11 @@ def test_slice_assignment_errors(redis: redis_py.Redis) -> None:
     lst[:] = lst  # the value is read before anything is written
     lst[1:1] = RedisList([7], redis=redis)
     assert lst.to_list() == [1, 7, 2, 3]
+    with pytest.raises(ValueError, match='attempt to assign sequence of size 1 to extended slice of size 2'):
+        lst[::2] = RedisList([7], redis=redis)
+    lst[::2] = lst[::2][::-1]
+    lst[::-2] = RedisList(['a', 'b'], redis=redis)
+    assert lst.to_list() == [2, 'b', 1, 'a']
 
 
 @pytest.mark.parametrize('index', ['a', 1.0, None, 2**70, -(2**70), True])
@@ -357,6 +362,7 @@ def budgets(lst: RedisList[Any], other: RedisList[Any]) -> dict[str, tuple[int, 
         'del l[i]': (1, lambda: lst.__delitem__(5)),
         'slice read': (1, lambda: lst[2:400:3]),
         'slice write': (1, lambda: lst.__setitem__(slice(2, 4), [1, 2, 3])),
+        'slice write from same-slot RedisList': (1, lambda: lst.__setitem__(slice(2, 4), other)),
         'slice delete': (1, lambda: lst.__delitem__(slice(2, 5))),
         'pop()': (1, lst.pop),
         'pop(i)': (1, lambda: lst.pop(3)),
