@@ -220,6 +220,10 @@ class RedisDeque(_RedisSequence[_T]):
 
     __copy__ = copy
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> RedisDeque[_T]:
+        """copy.deepcopy(d): d.copy() (items are JSON texts: a copy is already deep)."""
+        return self.copy()
+
     def _plain(self, items: Iterable[Any]) -> collections.deque[_T]:
         return collections.deque(items, self._maxlen)
 

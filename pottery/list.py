@@ -972,6 +972,14 @@ class RedisList(_RedisSequence[_T], JSONSerializable):
 
     __copy__ = copy
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> RedisList[_T]:
+        """copy.deepcopy(l): l.copy() (items are JSON texts: a copy is already deep).
+
+        Without this, deepcopy would clone the object around the same key
+        (and, for a random key, the clone's finalizer would delete it).
+        """
+        return self.copy()
+
     def _new_from(self, sources: list[RedisList[Any]], extra: list[Any], times: int) -> RedisList[_T]:
         # A new RedisList holding (sources + extra) * times: 1 round trip on
         # one server; on a cluster the sources are read first (1 each).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import doctest
 import gc
 import itertools
@@ -146,6 +147,22 @@ def test_copy(any_redis: Any) -> None:
     assert dup.key != lst.key and dup.redis is any_redis and dup.to_list() == [1, [2]]
     dup.append(3)
     assert lst.to_list() == [1, [2]]
+
+
+def test_copy_module(redis: redis_py.Redis) -> None:
+    lst: RedisList[Any] = RedisList([1, [2]], redis=redis)
+    for dup in (copy.copy(lst), copy.deepcopy(lst)):
+        assert isinstance(dup, RedisList) and dup.key != lst.key and dup.to_list() == [1, [2]]
+
+
+@pytest.mark.parametrize('fixture', ['redis_decoded', 'redis_unix'])
+def test_other_clients(fixture: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue(fixture)
+    lst: RedisList[Any] = RedisList(['b', 1, 'a', True], redis=client)
+    lst.remove(True)
+    lst.sort(key=str)
+    lst[0:1] = ['x', 'y']
+    assert lst.to_list() == ['x', 'y', 'a', 'b'] and lst.index('a') == 2 and lst.pop(1) == 'y'
 
 
 # --- slicing: an exhaustive sweep against list ------------------------------------
