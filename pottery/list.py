@@ -538,9 +538,6 @@ class _RedisSequence(Base, MutableSequence[_T]):
     # remove()'s ValueError message, formatted with the value.
     _remove_message: ClassVar[str] = 'list.remove(x): x not in list'
 
-    def __init__(self, *, redis: RedisClient | None = None, key: str | None = None) -> None:
-        super().__init__(redis=redis, key=key)
-
     # The bound a deque keeps; None (unbounded) for lists.
     def _bound(self) -> int | None:
         return None

@@ -165,6 +165,46 @@ def test_other_clients(fixture: str, request: pytest.FixtureRequest) -> None:
     assert lst.to_list() == ['x', 'y', 'a', 'b'] and lst.index('a') == 2 and lst.pop(1) == 'y'
 
 
+def interfere(monkeypatch: pytest.MonkeyPatch, change: Callable[[], Any]) -> None:
+    """Run ``change`` (another client's write) once, between a read and its compare-and-set."""
+    real = pottery.list._digest
+    pending = [change]
+
+    def digest(raws: Any) -> str:
+        result = real(raws)
+        while pending:
+            pending.pop()()
+        return result
+
+    monkeypatch.setattr(pottery.list, '_digest', digest)
+
+
+def test_remove_retries_when_the_prefix_changes(redis: redis_py.Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    lst: RedisList[Any] = RedisList(['a', 'x', 'b', 'x'], redis=redis, key='contended')
+    other: RedisList[Any] = RedisList(redis=redis, key='contended')
+    interfere(monkeypatch, lambda: other.insert(0, 'x'))
+    lst.remove('x')  # the first 'x' is now the one inserted meanwhile
+    assert lst.to_list() == ['a', 'x', 'b', 'x']
+
+
+def test_remove_does_not_retry_for_changes_after_the_match(
+    redis: redis_py.Redis, monkeypatch: pytest.MonkeyPatch, round_trips: Callable[[], Any]
+) -> None:
+    lst: RedisList[Any] = RedisList(['a', 'x', 'b'], redis=redis, key='contended')
+    lst.remove('b')  # warm up the script
+    interfere(monkeypatch, lambda: redis.rpush('contended', '"x"'))
+    with round_trips() as trips:
+        lst.remove('x')
+    assert trips.count == 3 and lst.to_list() == ['a', 'x']  # read, the append, the script
+
+
+def test_sort_retries_when_the_list_changes(redis: redis_py.Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    lst: RedisList[Any] = RedisList([3, 1, 2], redis=redis, key='contended')
+    interfere(monkeypatch, lambda: redis.rpush('contended', '0'))
+    lst.sort()
+    assert lst.to_list() == [0, 1, 2, 3]
+
+
 # --- slicing: an exhaustive sweep against list ------------------------------------
 #
 # Every (start, stop, step) below on lists of 0 to 5 items, for get, set (with
