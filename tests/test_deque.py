@@ -23,8 +23,7 @@ from redis.cluster import RedisCluster
 
 import pottery.deque
 from pottery import KeyExistsError, RedisDeque, RedisList
-from tests.servers import RedisServer
-from tests.test_list import SMALL, VALUES, measure, outcome
+from tests.test_list import SMALL, VALUES, connect, measure, outcome, shared_servers
 
 # --- the spec and the basics -------------------------------------------------------------
 
@@ -387,9 +386,13 @@ def test_deque_machine(where: str, examples: int, steps: int, request: pytest.Fi
 # --- several processes on one key ----------------------------------------------------------
 
 
+@pytest.fixture(params=['standalone', 'cluster'])
+def shared(request: pytest.FixtureRequest) -> tuple[str, Any]:
+    return shared_servers(request)
+
+
 def _bounded_worker(url: str, key: str, worker: int, count: int, queue: Any, *, maxlen: int) -> None:
-    client = redis_py.Redis.from_url(url)
-    d: RedisDeque[Any] = RedisDeque(maxlen=maxlen, redis=client, key=key)
+    d: RedisDeque[Any] = RedisDeque(maxlen=maxlen, redis=connect(url), key=key)
     rng = random.Random(worker)
     popped = []
     for n in range(count):
@@ -406,14 +409,13 @@ def _bounded_worker(url: str, key: str, worker: int, count: int, queue: Any, *, 
     queue.put(popped)
 
 
-def test_processes_never_exceed_maxlen(redis_server: RedisServer, redis: redis_py.Redis) -> None:
+def test_processes_never_exceed_maxlen(shared: tuple[str, Any]) -> None:
+    url, redis = shared
     maxlen = 20
     context = multiprocessing.get_context('fork')
     queue = context.Queue()
     processes = [
-        context.Process(
-            target=_bounded_worker, args=(redis_server.url, 'bounded', n, 300, queue), kwargs={'maxlen': maxlen}
-        )
+        context.Process(target=_bounded_worker, args=(url, 'bounded', n, 300, queue), kwargs={'maxlen': maxlen})
         for n in range(4)
     ]
     for process in processes:
@@ -433,8 +435,7 @@ def test_processes_never_exceed_maxlen(redis_server: RedisServer, redis: redis_p
 
 
 def _queue_worker(url: str, key: str, worker: int, count: int, queue: Any) -> None:
-    client = redis_py.Redis.from_url(url)
-    d: RedisDeque[Any] = RedisDeque(redis=client, key=key)
+    d: RedisDeque[Any] = RedisDeque(redis=connect(url), key=key)
     rng = random.Random(worker)
     popped = []
     for n in range(count):
@@ -447,12 +448,11 @@ def _queue_worker(url: str, key: str, worker: int, count: int, queue: Any) -> No
     queue.put(popped)
 
 
-def test_processes_append_pop_rotate(redis_server: RedisServer, redis: redis_py.Redis) -> None:
+def test_processes_append_pop_rotate(shared: tuple[str, Any]) -> None:
+    url, redis = shared
     context = multiprocessing.get_context('fork')
     queue = context.Queue()
-    processes = [
-        context.Process(target=_queue_worker, args=(redis_server.url, 'queue', n, 250, queue)) for n in range(4)
-    ]
+    processes = [context.Process(target=_queue_worker, args=(url, 'queue', n, 250, queue)) for n in range(4)]
     for process in processes:
         process.start()
     results = [queue.get(timeout=60) for _ in processes]

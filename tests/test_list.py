@@ -23,7 +23,6 @@ from redis.cluster import RedisCluster
 
 import pottery.list
 from pottery import KeyExistsError, RedisList, WrongRedisTypeError
-from tests.servers import RedisServer
 
 # --- helpers shared with test_deque.py ------------------------------------------
 
@@ -652,8 +651,28 @@ def test_list_machine(where: str, examples: int, steps: int, request: pytest.Fix
 # --- several processes on one key ------------------------------------------------------
 
 
+def connect(url: str) -> Any:
+    """A client for a worker process: ``cluster:<url>`` for the cluster."""
+    if url.startswith('cluster:'):
+        return RedisCluster.from_url(url.removeprefix('cluster:'))
+    return redis_py.Redis.from_url(url)
+
+
+def shared_servers(request: pytest.FixtureRequest) -> tuple[str, Any]:
+    """(URL for worker processes, client for the test) on standalone, then on the cluster."""
+    if request.param == 'standalone':
+        return request.getfixturevalue('redis_server').url, request.getfixturevalue('redis')
+    client = request.getfixturevalue('redis_cluster')
+    return 'cluster:' + request.getfixturevalue('server_cluster').servers[0].url, client
+
+
+@pytest.fixture(params=['standalone', 'cluster'])
+def shared(request: pytest.FixtureRequest) -> tuple[str, Any]:
+    return shared_servers(request)
+
+
 def _worker(url: str, key: str, worker: int, count: int, queue: Any) -> None:
-    client = redis_py.Redis.from_url(url)
+    client = connect(url)
     lst: RedisList[Any] = RedisList(redis=client, key=key)
     rng = random.Random(worker)
     popped = []
@@ -668,7 +687,7 @@ def _worker(url: str, key: str, worker: int, count: int, queue: Any) -> None:
 
 def _remover(url: str, key: str, worker: int, count: int, queue: Any) -> None:
     # Appends its own items, then removes them again while others do the same.
-    client = redis_py.Redis.from_url(url)
+    client = connect(url)
     lst: RedisList[Any] = RedisList(redis=client, key=key)
     rng = random.Random(worker)
     mine = [f'{worker}:{n}' for n in range(count)]
@@ -693,15 +712,17 @@ def run_workers(target: Callable[..., None], url: str, key: str, workers: int, c
     return results
 
 
-def test_processes_append_and_pop(redis_server: RedisServer, redis: redis_py.Redis) -> None:
-    results = run_workers(_worker, redis_server.url, 'shared', workers=4, count=200)
+def test_processes_append_and_pop(shared: tuple[str, Any]) -> None:
+    url, client = shared
+    results = run_workers(_worker, url, 'shared', workers=4, count=200)
     popped = [tuple(item) for result in results for item in result]
-    left = [tuple(item) for item in RedisList[Any](redis=redis, key='shared')]
+    left = [tuple(item) for item in RedisList[Any](redis=client, key='shared')]
     everything = popped + left
     assert len(everything) == len(set(everything)) == 4 * 200  # none lost, none twice
 
 
-def test_processes_remove(redis_server: RedisServer, redis: redis_py.Redis) -> None:
-    run_workers(_remover, redis_server.url, 'shared', workers=4, count=60)
-    left = RedisList[Any](redis=redis, key='shared').to_list()
+def test_processes_remove(shared: tuple[str, Any]) -> None:
+    url, client = shared
+    run_workers(_remover, url, 'shared', workers=4, count=60)
+    left = RedisList[Any](redis=client, key='shared').to_list()
     assert sorted(left) == sorted(f'{worker}:keep' for worker in range(4) for _ in range(60))
