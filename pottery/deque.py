@@ -248,6 +248,7 @@ class RedisDeque(_RedisSequence[_T]):
         result.extend(self._load())
         return result
 
+    # MutableSequence.__iadd__ is extend(), which the mixin makes per item.
     def __iadd__(self, values: Iterable[_T]) -> RedisDeque[_T]:
         """d += iterable: d.extend(iterable).  O(n), 1 round trip, atomic."""
         self._extend(values)

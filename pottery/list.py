@@ -1010,6 +1010,7 @@ class RedisList(_RedisSequence[_T], JSONSerializable):
             return other + self._load()
         return NotImplemented
 
+    # MutableSequence.__iadd__ is extend(), which the mixin makes per item.
     def __iadd__(self, values: Iterable[_T]) -> RedisList[_T]:
         """l += iterable: l.extend(iterable).  O(n), 1 round trip, atomic."""
         self._extend(values)
