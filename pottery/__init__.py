@@ -7,8 +7,15 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 """
 
 from pottery.counter import RedisCounter
+from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
-from pottery.exceptions import KeyExistsError, PotteryError, RandomKeyError, WrongRedisTypeError
+from pottery.exceptions import (
+    KeyExistsError,
+    PotteryError,
+    RandomKeyError,
+    WrongRedisTypeError,
+)
+from pottery.list import RedisList
 from pottery.set import RedisSet
 
 __version__ = '4.0.0'
@@ -18,7 +25,9 @@ __all__ = [
     'PotteryError',
     'RandomKeyError',
     'RedisCounter',
+    'RedisDeque',
     'RedisDict',
+    'RedisList',
     'RedisSet',
     'WrongRedisTypeError',
 ]
