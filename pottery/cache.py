@@ -155,7 +155,7 @@ def lru_key(key: str) -> str:
     * a key with a hash tag (``{user}:cache``) gets ``<key>:lru``, same tag;
     * any other key without ``}`` gets ``{<key>}:lru``, whose tag is the
       whole key, so Redis hashes exactly what it hashes for the key itself;
-    * a key containing ``}`` but no hash tag (rare) gets
+    * a key containing ``}`` but no hash tag, or the empty key (rare), gets
       ``{pottery-slot-<n>}:<key>:lru``, with the smallest ``n`` whose slot is
       the key's (a deterministic search, the same in every process).
 
@@ -167,7 +167,7 @@ def lru_key(key: str) -> str:
     """
     if _hash_tag(key) is not None:
         return f'{key}:lru'
-    if '}' not in key:
+    if key and '}' not in key:
         return f'{{{key}}}:lru'
     slot = key_slot(key.encode())
     for n in itertools.count():  # about 16,384 CRC16s of short strings: milliseconds
@@ -252,7 +252,10 @@ class CachedFunction(Generic[_P, _R]):
     miss: a function returning a tuple returns a list, every time.
     """
 
+    # Set by functools.update_wrapper, as on lru_cache's wrapper.
     __wrapped__: Callable[_P, _R]
+    __name__: str
+    __qualname__: str
 
     def __init__(
         self,
