@@ -7,14 +7,17 @@ arguments raise.
 
 from __future__ import annotations
 
+import doctest
 import functools
 import inspect
 import json
 import multiprocessing
+import random
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.crc import key_slot
 
+import pottery.cache
 from pottery import CachedOrderedDict, RedisDict, WrongRedisTypeError, redis_cache
 from pottery.cache import CachedFunction, CacheInfo, lru_key
 
@@ -329,6 +333,34 @@ def test_maxsize_evicts_entries_written_by_others_first(any_redis: Any) -> None:
     cached(1)
     cached(2)
     assert cached.cache_info().hits == 2
+
+
+def test_concurrent_writers_never_exceed_maxsize(any_redis: Any) -> None:
+    # Six threads (six connections) race lookups, writes and evictions; the
+    # scripts keep the hash and its recency set in step.
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        cached = redis_cache(redis=any_redis, key='{race}', maxsize=4)(identity)
+        rng = random.Random(seed)
+        barrier.wait()
+        try:
+            for _ in range(60):
+                n = rng.randrange(10)
+                assert cached(n) == [[n], {}]
+        except (AssertionError, redis_py.RedisError) as error:  # reported by the test thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    fields = set(any_redis.hkeys('{race}'))
+    assert len(fields) == 4
+    assert set(any_redis.zrange(lru_key('{race}'), 0, -1)) == fields
 
 
 def test_maxsize_zero_caches_nothing(any_redis: Any, round_trips: Callable[[], Any]) -> None:
@@ -717,3 +749,24 @@ def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.Fi
         assert stored == {key: json.loads(json.dumps(value)) for key, value in cache.items()}
 
     check()
+
+
+# --- documentation -------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / 'docs' / 'cache.md'
+
+
+def test_docs_examples(redis: redis_py.Redis) -> None:
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(DOCS.read_text(), {'redis': redis}, 'docs/cache.md', str(DOCS), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 10
+    assert result.failed == 0
+
+
+def test_module_docstrings() -> None:
+    result = doctest.testmod(pottery.cache)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 import time
 
 import pytest
 
+import pottery.timer
 from pottery import ContextTimer
 
 MS = 1_000_000  # nanoseconds
@@ -126,3 +128,9 @@ def test_default_clock_is_monotonic_wall_time() -> None:
     elapsed = timer.elapsed()
     assert 20 <= elapsed < 1_000
     assert timer.elapsed() >= elapsed  # never goes back
+
+
+def test_module_docstrings() -> None:
+    result = doctest.testmod(pottery.timer)
+    assert result.attempted > 0
+    assert result.failed == 0
