@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import threading
 import types
 from collections import OrderedDict
@@ -184,6 +185,8 @@ def _ttl_ms(timeout: float | None) -> int:
         raise TypeError(f'timeout must be a number of seconds or None, not {type(timeout).__name__}')
     if not timeout > 0:
         raise ValueError(f'timeout must be positive (seconds) or None, not {timeout!r}')
+    if math.isinf(timeout):
+        return 0  # forever, as None
     return max(1, round(timeout * 1000))
 
 

@@ -233,12 +233,14 @@ def test_ttl_with_maxsize_covers_both_keys(any_redis: Any) -> None:
     assert 29_000 < any_redis.pttl(lru_key('ttl')) <= 30_000
 
 
-def test_timeout_none_keeps_forever(any_redis: Any) -> None:
-    f = redis_cache(redis=any_redis, key='forever', timeout=None, maxsize=3)(identity)
+@pytest.mark.parametrize('timeout', [None, float('inf')])
+def test_timeout_none_keeps_forever(any_redis: Any, timeout: float | None) -> None:
+    f = redis_cache(redis=any_redis, key='forever', timeout=timeout, maxsize=3)(identity)
     f(1)
     f(1)
     assert any_redis.ttl('forever') == -1
     assert any_redis.ttl(lru_key('forever')) == -1
+    assert f.cache_parameters()['timeout'] is None
 
 
 def test_cache_expires_after_timeout(redis: redis_py.Redis) -> None:
