@@ -6,6 +6,7 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 ``lru_cache`` (``redis_cache``) and probabilistic sets.
 """
 
+from pottery.cache import CachedOrderedDict, redis_cache
 from pottery.counter import RedisCounter
 from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
@@ -17,10 +18,13 @@ from pottery.exceptions import (
 )
 from pottery.list import RedisList
 from pottery.set import RedisSet
+from pottery.timer import ContextTimer
 
 __version__ = '4.0.0'
 
 __all__ = [
+    'CachedOrderedDict',
+    'ContextTimer',
     'KeyExistsError',
     'PotteryError',
     'RandomKeyError',
@@ -30,4 +34,5 @@ __all__ = [
     'RedisList',
     'RedisSet',
     'WrongRedisTypeError',
+    'redis_cache',
 ]
