@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 import redis as redis_py
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from redis.cluster import RedisCluster
 
 import pottery.bloom
@@ -335,3 +338,83 @@ def test_chunked_paths(any_redis: Any, round_trips: Callable[[], Any], monkeypat
     with round_trips() as trips:
         bloom.contains_many(*range(100, 120))  # 7 elements (49 bits) per chunk: 3 chunks
     assert trips.count == 3
+
+
+# -- oracle state machine ---------------------------------------------------------------------
+
+# Hashable, JSON-encodable elements, with the 1 / 1.0 / True collisions a set has.
+ELEMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 2.5]) | st.text(max_size=3),
+    lambda children: st.tuples(children, children),
+    max_leaves=4,
+)
+
+
+class BloomMachine(RuleBasedStateMachine):
+    """A BloomFilter against the bits a Python set of its elements must set.
+
+    The oracle is exact: the bits are computed locally from the elements
+    added, so ``in``, ``contains_many`` and ``len`` have one right answer.
+    """
+
+    client: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bloom: BloomFilter[Any] = BloomFilter(num_elements=20, false_positives=0.2, redis=self.client)
+        self.added: set[Any] = set()
+
+    def bits(self) -> set[int]:
+        return {offset for element in self.added for offset in self.bloom._offsets(element)}
+
+    def expected_in(self, element: Any) -> bool:
+        return set(self.bloom._offsets(element)) <= self.bits()
+
+    @rule(element=ELEMENTS)
+    def add(self, element: Any) -> None:
+        self.bloom.add(element)
+        self.added.add(element)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=8), more=st.lists(ELEMENTS, max_size=3))
+    def update(self, elements: list[Any], more: list[Any]) -> None:
+        self.bloom.update(elements, more)
+        self.added.update(elements, more)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=3))
+    def update_with_a_bad_element(self, elements: list[Any]) -> None:
+        with pytest.raises(TypeError):
+            self.bloom.update(elements, [[1]])
+
+    @rule()
+    def clear(self) -> None:
+        self.bloom.clear()
+        self.added.clear()
+
+    @rule(element=ELEMENTS)
+    def contains(self, element: Any) -> None:
+        assert (element in self.bloom) == self.expected_in(element)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=8))
+    def contains_many(self, elements: list[Any]) -> None:
+        assert self.bloom.contains_many(*elements) == [self.expected_in(element) for element in elements]
+
+    @invariant()
+    def no_false_negatives_and_exact_len(self) -> None:
+        assert all(self.bloom.contains_many(*self.added))
+        m, k = self.bloom.size(), self.bloom.num_hashes()
+        ones = min(len(self.bits()), m - 1)
+        assert len(self.bloom) == round(-m / k * math.log1p(-ones / m))
+
+
+def test_oracle_state_machine(any_redis: Any) -> None:
+    clustered = isinstance(any_redis, RedisCluster)
+    machine = type('Machine', (BloomMachine,), {'client': any_redis})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=15 if clustered else 30,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import doctest
 import random
 from collections.abc import Callable
+from itertools import count
 from typing import Any
 
 import pytest
 import redis as redis_py
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
@@ -348,3 +352,134 @@ def test_module_doctests(redis: redis_py.Redis) -> None:
     result = doctest.testmod(pottery.hyperloglog, extraglobs={'redis': redis}, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# -- oracle state machine ---------------------------------------------------------------------
+
+ELEMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 2.5]) | st.text(max_size=3),
+    lambda children: st.tuples(children, children),
+    max_leaves=4,
+)
+
+
+class HyperLogLogMachine(RuleBasedStateMachine):
+    """A HyperLogLog against an oracle HyperLogLog filled by PFADD alone.
+
+    HyperLogLog registers depend only on the set of elements added, so the
+    oracle's count must be *equal*, however the elements got in (added,
+    merged from near or far HyperLogLogs).  ``in`` is checked against PFADD
+    on a COPY of the registers.
+    """
+
+    client: Any = None
+    machines = count()
+
+    def __init__(self) -> None:
+        super().__init__()
+        tag = f'm{next(self.machines)}'
+        self.oracle = f'{{{tag}}}oracle'
+        self.client.delete(self.oracle)
+        self.client.delete(f'{{{tag}}}hll')
+        self.hll: HyperLogLog[Any] = HyperLogLog(redis=self.client, key=f'{{{tag}}}hll')
+        self.near: HyperLogLog[Any] = HyperLogLog(redis=self.client, key=f'{{{tag}}}near')
+        self.near.clear()
+        # Another slot on a cluster; another client object on a standalone server.
+        far_client = self.client
+        if not isinstance(self.client, RedisCluster):
+            far_client = redis_py.Redis(connection_pool=self.client.connection_pool)
+        self.far: HyperLogLog[Any] = HyperLogLog(redis=far_client, key=f'{tag}-far')
+        self.far.clear()
+        self.added: set[Any] = set()
+        self.near_added: set[Any] = set()
+        self.far_added: set[Any] = set()
+
+    def oracle_add(self, elements: Any) -> None:
+        encoded = [encode_key(element) for element in elements]
+        self.client.pfadd(self.oracle, *encoded)
+
+    @rule(element=ELEMENTS)
+    def add(self, element: Any) -> None:
+        self.hll.add(element)
+        self.added.add(element)
+        self.oracle_add([element])
+
+    @rule(elements=st.lists(ELEMENTS, max_size=8))
+    def update(self, elements: list[Any]) -> None:
+        self.hll.update(elements)
+        self.added.update(elements)
+        self.oracle_add(elements)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=5), near=st.booleans())
+    def fill_another(self, elements: list[Any], near: bool) -> None:
+        (self.near if near else self.far).update(elements)
+        (self.near_added if near else self.far_added).update(elements)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=4), near=st.booleans(), far=st.booleans())
+    def update_with_hyperloglogs(self, elements: list[Any], near: bool, far: bool) -> None:
+        others: list[Any] = [elements]
+        if near:
+            others.append(self.near)
+            self.added |= self.near_added
+            self.oracle_add(self.near_added)
+        if far:
+            others.append(self.far)
+            self.added |= self.far_added
+            self.oracle_add(self.far_added)
+        self.hll.update(*others)
+        self.added.update(elements)
+        self.oracle_add(elements)
+
+    @rule(elements=st.lists(ELEMENTS, max_size=4))
+    def union(self, elements: list[Any]) -> None:
+        union = self.hll.union(self.near, self.far, elements)
+        oracle: HyperLogLog[Any] = HyperLogLog(
+            [*self.added, *self.near_added, *self.far_added, *elements], redis=self.client
+        )
+        assert len(union) == len(oracle)
+        union.clear()
+        oracle.clear()
+
+    @rule(elements=st.lists(ELEMENTS, max_size=3))
+    def update_with_a_bad_element(self, elements: list[Any]) -> None:
+        with pytest.raises(TypeError):
+            self.hll.update(elements, self.far, [[1]])
+
+    @rule()
+    def clear(self) -> None:
+        self.hll.clear()
+        self.client.delete(self.oracle)
+        self.added.clear()
+
+    @rule(elements=st.lists(ELEMENTS, min_size=1, max_size=6))
+    def contains_many(self, elements: list[Any]) -> None:
+        expected = []
+        scratch = scratch_key(self.oracle)
+        for element in elements:
+            if self.client.exists(self.oracle):
+                self.client.copy(self.oracle, scratch, replace=True)
+                expected.append(self.client.pfadd(scratch, encode_key(element)) == 0)
+            else:
+                expected.append(False)
+        self.client.delete(scratch)
+        assert self.hll.contains_many(*elements) == expected
+        assert (elements[0] in self.hll) == expected[0]
+
+    @invariant()
+    def same_count_as_the_oracle(self) -> None:
+        assert len(self.hll) == self.client.pfcount(self.oracle)
+        assert all(self.hll.contains_many(*self.added))
+
+
+def test_oracle_state_machine(any_redis: Any) -> None:
+    clustered = isinstance(any_redis, RedisCluster)
+    machine = type('Machine', (HyperLogLogMachine,), {'client': any_redis})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=15 if clustered else 30,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
