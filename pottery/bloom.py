@@ -7,8 +7,8 @@ encoded with :func:`~pottery.base.encode_key` (so that ``1``, ``1.0`` and
 positions are derived from one 128-bit MurmurHash3 (``mmh3.hash128``, seed 0,
 over the UTF-8 JSON text) by enhanced double hashing: with ``h1`` the low and
 ``h2`` the high 64 bits, bit ``i`` is ``(h1 + i*h2 + (i**3 - i) // 6) mod m``
-(Dillinger & Manolios).  The cubic term keeps the ``k`` positions distinct
-even when ``h2`` is a multiple of ``m``.
+(Dillinger & Manolios).  The cubic term keeps the ``k`` positions from
+collapsing into one when ``h2`` is a multiple of ``m``.
 
 Sizing, for ``n = num_elements`` and ``p = false_positives``: ``m =
 ceil(-n ln p / (ln 2)**2)`` bits and ``k = ceil(m / n * ln 2)`` hashes.

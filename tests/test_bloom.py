@@ -62,12 +62,24 @@ def test_sizing(num_elements: int, false_positives: float, bits: int, hashes: in
     assert (bloom.num_elements, bloom.false_positives) == (num_elements, false_positives)
 
 
-def test_bit_positions_are_distinct_and_in_range(redis: redis_py.Redis) -> None:
+def test_bit_positions_are_in_range_and_deterministic(redis: redis_py.Redis) -> None:
     bloom: BloomFilter[Any] = BloomFilter(num_elements=1000, false_positives=0.001, redis=redis)
     for element in [*range(200), *map(str, range(200))]:
         offsets = bloom._offsets(element)
         assert len(offsets) == bloom.num_hashes()
         assert all(0 <= offset < bloom.size() for offset in offsets)
+        assert offsets == bloom._offsets(element)
+
+
+def test_bit_positions_are_pinned(redis: redis_py.Redis) -> None:
+    # The layout is shared by every process and machine: it must never change.
+    bloom: BloomFilter[Any] = BloomFilter(num_elements=100, false_positives=0.01, redis=redis)
+    assert bloom._offsets('rajiv') == [277, 707, 179, 612, 89, 529, 15]
+    assert bloom._offsets(1) == bloom._offsets(True) == [783, 348, 873, 441, 12, 546, 126]
+    assert bloom._offsets((1.0, 'a')) == [745, 528, 312, 98, 846, 639, 437]
+    bloom.add('rajiv')
+    assert redis.bitcount(bloom.key) == 7
+    assert all(redis.getbit(bloom.key, offset) for offset in [277, 707, 179, 612, 89, 529, 15])
 
 
 # -- semantics ---------------------------------------------------------------------------
