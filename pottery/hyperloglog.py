@@ -29,6 +29,7 @@ from typing import Any, ClassVar, TypeVar
 
 from redis.client import NEVER_DECODE
 from redis.crc import key_slot
+from redis.exceptions import ResponseError
 
 from pottery.base import Base, RedisClient, encode_key
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
@@ -276,9 +277,14 @@ class HyperLogLog(Base, Sized, Container[_T]):
 def _registers(other: HyperLogLog[Any]) -> bytes | None:
     # The raw string (never decoded, even with decode_responses=True) of a
     # HyperLogLog stored elsewhere; None if it does not exist.
-    raw = other.redis.execute_command(  # type: ignore[no-untyped-call]  # untyped upstream
-        'GET', other.key, **{NEVER_DECODE: True}
-    )
+    try:
+        raw = other.redis.execute_command(  # type: ignore[no-untyped-call]  # untyped upstream
+            'GET', other.key, **{NEVER_DECODE: True}
+        )
+    except ResponseError as error:
+        if 'WRONGTYPE' not in str(error):
+            raise
+        raise other._wrong_type() from error
     if raw is not None and not bytes(raw).startswith(_MAGIC):
         raise WrongRedisTypeError(other.redis, other.key, 'the key holds a string that is not a HyperLogLog')
     return None if raw is None else bytes(raw)

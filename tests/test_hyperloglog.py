@@ -265,8 +265,9 @@ def test_wrong_redis_types(key: str, redis: redis_py.Redis) -> None:
     with pytest.raises(WrongRedisTypeError):
         target.update(hll)
     another = redis_py.Redis(connection_pool=redis.connection_pool)
-    with pytest.raises(WrongRedisTypeError):
+    with pytest.raises(WrongRedisTypeError) as raised:
         target.update(HyperLogLog(redis=another, key=key))
+    assert raised.value.key == key
     assert redis.hgetall('hash') == {b'a': b'1'}
     assert redis.get('text') == b'not a hyperloglog'
     assert sorted(redis.keys()) == [b'hash', b'text']
