@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import multiprocessing
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +18,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from redis.cluster import RedisCluster
 
 import pottery.bloom
-from pottery import BloomFilter, KeyExistsError, WrongRedisTypeError
+from pottery import BloomFilter, HyperLogLog, KeyExistsError, WrongRedisTypeError
 from pottery.bloom import hashes_for, size_for
+from tests.servers import RedisServer
 
 DOCS = Path(__file__).resolve().parent.parent / 'docs' / 'bloom-hyperloglog.md'
 
@@ -430,3 +432,32 @@ def test_oracle_state_machine(any_redis: Any) -> None:
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+# -- several processes ----------------------------------------------------------------------------
+
+
+def _fill(url: str, elements: list[str]) -> None:
+    # Runs in a child process: add to the shared filter and HyperLogLog.
+    client = redis_py.Redis.from_url(url)
+    bloom: BloomFilter[str] = BloomFilter(num_elements=4000, false_positives=0.01, redis=client, key='shared')
+    for element in elements[:50]:
+        bloom.add(element)
+    bloom.update(elements[50:])
+    hll: HyperLogLog[str] = HyperLogLog(redis=client, key='shared-hll')
+    hll.update(elements)
+    client.close()
+
+
+def test_shared_across_processes(redis_server: RedisServer, redis: redis_py.Redis) -> None:
+    rng = random.Random(9)
+    parts = [fresh(rng, 1000, f'process{n}') for n in range(4)]
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(2) as pool:
+        pool.starmap(_fill, [(redis_server.url, part) for part in parts])
+    everything = [element for part in parts for element in part]
+    bloom: BloomFilter[str] = BloomFilter(num_elements=4000, false_positives=0.01, redis=redis, key='shared')
+    assert all(bloom.contains_many(*everything))
+    assert abs(len(bloom) - 4000) <= 0.03 * 4000
+    oracle: HyperLogLog[str] = HyperLogLog(everything, redis=redis)
+    assert len(HyperLogLog(redis=redis, key='shared-hll')) == len(oracle)
