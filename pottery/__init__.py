@@ -6,6 +6,7 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 ``lru_cache`` (``redis_cache``) and probabilistic sets.
 """
 
+from pottery.bloom import BloomFilter
 from pottery.cache import CachedOrderedDict, redis_cache
 from pottery.counter import RedisCounter
 from pottery.deque import RedisDeque
@@ -16,6 +17,7 @@ from pottery.exceptions import (
     RandomKeyError,
     WrongRedisTypeError,
 )
+from pottery.hyperloglog import HyperLogLog
 from pottery.list import RedisList
 from pottery.set import RedisSet
 from pottery.timer import ContextTimer
@@ -23,8 +25,10 @@ from pottery.timer import ContextTimer
 __version__ = '4.0.0'
 
 __all__ = [
+    'BloomFilter',
     'CachedOrderedDict',
     'ContextTimer',
+    'HyperLogLog',
     'KeyExistsError',
     'PotteryError',
     'RandomKeyError',
