@@ -409,7 +409,9 @@ class RedisCounter(RedisDict[_K, int]):
         operand = self._operand(other)
         return NotImplemented if operand is None else operand - self.to_counter()
 
-    def __or__(self, other: object) -> Counter[Any] | dict[Any, Any]:  # type: ignore[override]  # Counter's union
+    def __or__(
+        self, other: object
+    ) -> Counter[Any] | dict[Any, Any]:  # Counter union; a dict merge for a plain dict, as Counter
         """C | other -> a Counter of the positive maxima.  O(n), 1 round trip.
 
         With a plain dict, a dict merge (as ``Counter() | {}`` falls back to
@@ -477,7 +479,7 @@ class RedisCounter(RedisDict[_K, int]):
         """C -= other: subtract other's counts, keep the positive ones.  1 round trip, atomic."""
         return self._inplace('add', other, negate=True)
 
-    def __ior__(self, other: Any) -> RedisCounter[_K]:  # type: ignore[misc]  # Counter's union, not dict merge; returns self
+    def __ior__(self, other: Any) -> RedisCounter[_K]:  # type: ignore[misc,override]  # Counter's union, not a dict merge; returns self
         """C |= other: the maximum of each count, positive ones kept.  1 round trip, atomic."""
         return self._inplace('or', other)
 
