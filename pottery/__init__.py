@@ -7,14 +7,35 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 """
 
 from pottery.dict import RedisDict
-from pottery.exceptions import KeyExistsError, PotteryError, RandomKeyError, WrongRedisTypeError
+from pottery.exceptions import (
+    ExtendUnlockedLock,
+    KeyExistsError,
+    PotteryError,
+    QuorumIsImpossible,
+    QuorumNotAchieved,
+    RandomKeyError,
+    ReleaseUnlockedLock,
+    TooManyExtensions,
+    WrongRedisTypeError,
+)
+from pottery.nextid import NextID, NextId
+from pottery.redlock import Redlock, synchronize
 
 __version__ = '4.0.0'
 
 __all__ = [
+    'ExtendUnlockedLock',
     'KeyExistsError',
+    'NextID',
+    'NextId',
     'PotteryError',
+    'QuorumIsImpossible',
+    'QuorumNotAchieved',
     'RandomKeyError',
     'RedisDict',
+    'Redlock',
+    'ReleaseUnlockedLock',
+    'TooManyExtensions',
     'WrongRedisTypeError',
+    'synchronize',
 ]
