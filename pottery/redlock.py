@@ -564,10 +564,14 @@ class Redlock:
         Raises :class:`ReleaseUnlockedLock` (a ``RuntimeError``, as
         ``threading.Lock`` does) when this instance does not hold it, or when
         it expired: then the critical section overran the auto-release time.
-        Complexity: 1 concurrent round trip to the masters.
+        When masters merely failed to answer, the lock is left to expire by
+        itself (or :class:`QuorumIsImpossible` is raised, with
+        ``raise_on_redis_errors=True``).  Complexity: 1 concurrent round trip
+        to the masters.
         """
         with self._state:
             value, self._value, self._token = self._value, None, None
+            expired = time.monotonic() >= self._expires
             self._stop_extender()
         if value is None:
             raise ReleaseUnlockedLock(self.masters, self.key, 'release unlocked lock')
@@ -579,8 +583,10 @@ class Redlock:
         )
         if sum(1 for result in results if result == 1) >= self._quorum:
             return
+        refused = sum(1 for result in results if result == 0)
+        if expired or refused > len(self._masters) - self._quorum:
+            raise ReleaseUnlockedLock(self.masters, self.key, 'the lock had expired: release unlocked lock')
         self._check_possible(results, 'release')
-        raise ReleaseUnlockedLock(self.masters, self.key, 'the lock had expired: release unlocked lock')
 
     # -- extend --
 
