@@ -136,7 +136,8 @@ class NextId:
                     self._last = max(self._last, proposal)
                     return proposal
                 proposal = self._last + 1
-            if len(answers) < self._quorum:
+            if len(_errors(results)) > len(self._masters) - self._quorum:
+                # too many masters failed to answer (a lost vote is no failure)
                 failures += 1
                 if failures >= self.num_tries:
                     self._give_up(results)

@@ -171,8 +171,8 @@ class _Master:
 
     The twin shares the user's connection settings (address, credentials,
     TLS, ``decode_responses``...) with a socket timeout of at most
-    :data:`SOCKET_TIMEOUT` and no retries, so that a worker blocked on a
-    paused master gets free again.
+    :data:`SOCKET_TIMEOUT` and no retry after a timeout, so that a worker
+    blocked on a paused master gets free again.
 
     So that a paused master cannot take the whole pool, a call fails at once,
     without using a worker, when calls to the master are in flight and it is
@@ -271,7 +271,9 @@ def _twin(client: Redis, socket_timeout: float) -> Redis:
         kwargs.update(
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
+            # one retry on a broken connection (a restarted master), none on
+            # a timeout: every script is safe to run twice
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
         return Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
     except Exception:  # noqa: BLE001 -- an exotic pool: fall back to the client itself
