@@ -648,7 +648,19 @@ class Redlock:
         Complexity: 1 concurrent round trip to the masters.
         """
         start = time.monotonic()
-        results = _fan_out(self._masters, (_INSPECT, self._keys[:1], []), self.master_timeout)
+        quorum = self._quorum
+
+        def decided(results: list[Any]) -> bool:
+            # a holder has a majority, or no holder can get one any more
+            pending = sum(1 for result in results if result is _PENDING)
+            counts: dict[str, int] = {}
+            for result in results:
+                if isinstance(result, list) and int(result[1]) > 0:
+                    counts[_text(result[0])] = counts.get(_text(result[0]), 0) + 1
+            best = max(counts.values(), default=0)
+            return best >= quorum or best + pending < quorum
+
+        results = _fan_out(self._masters, (_INSPECT, self._keys[:1], []), self.master_timeout, decided)
         elapsed = (time.monotonic() - start) * 1000
         ttls: dict[str, list[int]] = {}
         for result in results:

@@ -276,7 +276,10 @@ def test_nonblocking_acquire_is_bounded_with_paused_masters(
         start = time.monotonic()
         assert lock.acquire(blocking=False) is True
         assert time.monotonic() - start < ATTEMPT_BOUND
+        start = time.monotonic()
+        assert lock.locked() > 0
         lock.release()
+        assert time.monotonic() - start < ATTEMPT_BOUND
 
 
 def test_acquire_timeout_is_bounded_with_paused_masters(
