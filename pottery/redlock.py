@@ -49,6 +49,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from redis import ConnectionPool, Redis
 from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -288,6 +289,9 @@ def _masters_of(clients: Iterable[Redis] | None, socket_timeout: float) -> tuple
     """The :class:`_Master` of each distinct client (the default client if none)."""
     unique: dict[int, Redis] = {}
     for client in clients or ():
+        if isinstance(client, RedisCluster):
+            # one logical store, and our scripts touch two keys in different slots
+            raise TypeError('masters must be independent redis.Redis servers, not a Redis Cluster')
         unique.setdefault(id(client), client)
     if not unique:
         client = default_redis()
@@ -301,6 +305,20 @@ def _masters_of(clients: Iterable[Redis] | None, socket_timeout: float) -> tuple
                 master = by_timeout[socket_timeout] = _Master(client, socket_timeout)
             found.append(master)
     return tuple(found)
+
+
+def _after_fork_in_child() -> None:
+    # Threads do not survive fork(): locks they held would stay held forever,
+    # and their calls in flight will never finish.
+    global _pool, _pool_lock, _registry_lock
+    _pool, _pool_lock, _registry_lock = None, threading.Lock(), threading.Lock()
+    for by_timeout in list(_registry.values()):
+        for master in by_timeout.values():
+            master.lock = threading.Lock()
+            master.inflight, master.suspect, master.pid = 0, False, os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _fan_out(
@@ -508,7 +526,10 @@ class Redlock:
             self._masters,
             (_ACQUIRE, self._keys, [value, self.auto_release_time, proposal]),
             self.master_timeout,
-            _quorum_decided(self._quorum, lambda result: isinstance(result, list)),
+            # Stop early on success only: after a failure every SET NX must
+            # have landed (or timed out) before the undo, or a straggler could
+            # take a master after its undo and keep it until the ttl.
+            lambda results: sum(1 for result in results if isinstance(result, list)) >= self._quorum,
         )
         held = [(index, result) for index, result in enumerate(results) if isinstance(result, list)]
         token = None
@@ -577,12 +598,10 @@ class Redlock:
             self._stop_extender()
         if value is None:
             raise ReleaseUnlockedLock(self.masters, self.key, 'release unlocked lock')
-        results = _fan_out(
-            self._masters,
-            (_RELEASE, self._keys[:1], [value]),
-            self.master_timeout,
-            _quorum_decided(self._quorum, lambda result: result == 1),
-        )
+        # Wait for every master that answers (not just a majority), so that
+        # the lock is free everywhere for the next holder; a suspect master
+        # fails at once, so this costs the slowest healthy master's time.
+        results = _fan_out(self._masters, (_RELEASE, self._keys[:1], [value]), self.master_timeout)
         if sum(1 for result in results if result == 1) >= self._quorum:
             return
         refused = sum(1 for result in results if result == 0)

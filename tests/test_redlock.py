@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis as redis_py
@@ -208,6 +208,7 @@ def test_expired_holder_cannot_release_or_extend_new_holders_lock(masters: list[
     time.sleep(0.15)
     new = make_lock(masters)
     assert new.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters))  # stragglers landed
     mine = values(masters)
     with pytest.raises(ExtendUnlockedLock):
         old.extend()
@@ -229,6 +230,7 @@ def test_scripts_check_ownership_even_if_local_clock_disagrees(masters: list[red
         client.delete('redlock:resource')
     new = make_lock(masters)
     assert new.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters))  # stragglers landed
     mine = values(masters)
     with pytest.raises(ExtendUnlockedLock):
         old.extend()
@@ -540,6 +542,7 @@ def test_foreign_holder_with_the_same_layout_is_respected(masters: list[redis_py
     for client in masters:
         client.delete('redlock:printer')
     assert lock.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters, 'printer'))  # stragglers landed
     assert not any(client.set('redlock:printer', 'f0reign', nx=True, px=10_000) for client in masters)
     lock.release()
 
@@ -705,3 +708,28 @@ def test_mutual_exclusion_soak_with_rolling_faults(
             time.sleep(0.3)
 
     run_mutex(master_servers, redis, redis_server.url, faults, processes=4, threads=4, ttl=ttl)
+
+
+def test_decoded_clients_and_no_cluster(master_servers: list[RedisServer], masters: list[redis_py.Redis]) -> None:
+    decoded = [server.client(decode_responses=True) for server in master_servers]
+    lock = make_lock(decoded)
+    assert lock.acquire()
+    assert make_lock(decoded).locked() > 0
+    lock.release()
+    assert lock.locked() == 0
+    with pytest.raises(TypeError, match='Redis Cluster'):
+        Redlock(key='x', masters=[cast(Any, redis_py.RedisCluster.__new__(redis_py.RedisCluster))])
+
+
+def _fork_child(lock: Redlock) -> None:
+    os._exit(0 if lock.acquire(timeout=2) and lock.token is not None else 1)
+
+
+def test_usable_after_fork(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    lock.acquire()  # the pool and the masters' state exist before the fork
+    lock.release()
+    process = multiprocessing.get_context('fork').Process(target=_fork_child, args=(make_lock(masters),))
+    process.start()
+    process.join(10)
+    assert process.exitcode == 0
