@@ -89,7 +89,7 @@ class NextId:
         self.raise_on_redis_errors = raise_on_redis_errors
         self.num_tries = num_tries
         self.master_timeout = master_timeout
-        self._masters = _masters_of(masters, max(SOCKET_TIMEOUT, master_timeout))
+        self._clients, self._masters = _masters_of(masters, max(SOCKET_TIMEOUT, master_timeout))
         self._quorum = len(self._masters) // 2 + 1
         self._keys = [f'{self.KEY_PREFIX}:{key}']
         self._lock = threading.Lock()
@@ -103,7 +103,7 @@ class NextId:
     @property
     def masters(self) -> tuple[Redis, ...]:
         """The masters' clients."""
-        return tuple(master.client for master in self._masters)
+        return self._clients
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} key={self.key!r} masters={len(self._masters)}>'

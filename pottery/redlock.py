@@ -184,7 +184,8 @@ class _Master:
     """
 
     def __init__(self, client: Redis, socket_timeout: float) -> None:
-        self.client = client
+        # weakly: the registry maps the client to this, and must not keep it alive
+        self.name = repr(client)
         self.fast = _twin(client, socket_timeout)
         self.scripts: dict[str, Script] = {}
         self.lock = threading.Lock()
@@ -213,7 +214,7 @@ class _Master:
             stall = SOCKET_TIMEOUT if timeout is None else timeout
             if self.inflight and (self.suspect or now - self.progress > stall or self.inflight >= MAX_INFLIGHT):
                 if out is not None:
-                    out.put((index, MasterUnavailable(f'{self.client!r} is not answering')))
+                    out.put((index, MasterUnavailable(f'{self.name} is not answering')))
                 return
             if not self.inflight:
                 self.progress = now
@@ -285,8 +286,10 @@ _registry_lock = threading.Lock()
 _registry: weakref.WeakKeyDictionary[Redis, dict[float, _Master]] = weakref.WeakKeyDictionary()
 
 
-def _masters_of(clients: Iterable[Redis] | None, socket_timeout: float) -> tuple[_Master, ...]:
-    """The :class:`_Master` of each distinct client (the default client if none)."""
+def _masters_of(
+    clients: Iterable[Redis] | None, socket_timeout: float
+) -> tuple[tuple[Redis, ...], tuple[_Master, ...]]:
+    """The distinct clients (the default client if none) and their :class:`_Master`."""
     unique: dict[int, Redis] = {}
     for client in clients or ():
         if isinstance(client, RedisCluster):
@@ -304,7 +307,7 @@ def _masters_of(clients: Iterable[Redis] | None, socket_timeout: float) -> tuple
             if master is None:
                 master = by_timeout[socket_timeout] = _Master(client, socket_timeout)
             found.append(master)
-    return tuple(found)
+    return tuple(unique.values()), tuple(found)
 
 
 def _after_fork_in_child() -> None:
@@ -378,7 +381,7 @@ def _quorum_decided(quorum: int, good: Callable[[Any], bool]) -> Callable[[list[
 
 def _default_master_timeout(ttl_ms: int) -> float:
     # Redis' Redlock page suggests 5-50 ms per master for a 10 s lock; allow
-    # a little more for loaded machines, and never a tenth of the ttl.
+    # a little more for loaded machines, and at most a tenth of the ttl.
     return max(0.005, min(0.1, ttl_ms / 10_000))
 
 
@@ -449,7 +452,7 @@ class Redlock:
         self.master_timeout = (
             _default_master_timeout(self.auto_release_time) if master_timeout is None else master_timeout
         )
-        self._masters = _masters_of(masters, max(SOCKET_TIMEOUT, self.master_timeout))
+        self._clients, self._masters = _masters_of(masters, max(SOCKET_TIMEOUT, self.master_timeout))
         self._quorum = len(self._masters) // 2 + 1
         self._keys = [f'{self.KEY_PREFIX}:{key}', f'{self.FENCE_PREFIX}:{key}']
         self._drift = self.auto_release_time * self.CLOCK_DRIFT_FACTOR + 2
@@ -470,7 +473,7 @@ class Redlock:
     @property
     def masters(self) -> tuple[Redis, ...]:
         """The masters' clients."""
-        return tuple(master.client for master in self._masters)
+        return self._clients
 
     @property
     def token(self) -> int | None:

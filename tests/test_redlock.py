@@ -7,11 +7,13 @@ milliseconds so that no test sleeps for seconds.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from multiprocessing.connection import Connection
@@ -733,3 +735,15 @@ def test_usable_after_fork(masters: list[redis_py.Redis]) -> None:
     process.start()
     process.join(10)
     assert process.exitcode == 0
+
+
+def test_masters_registry_does_not_keep_clients_alive(master_servers: list[RedisServer]) -> None:
+    client = master_servers[0].client()
+    lock = make_lock([client])
+    lock.acquire()
+    lock.release()
+    assert lock.masters == (client,)
+    gone = weakref.ref(client)
+    del lock, client
+    gc.collect()
+    assert gone() is None
