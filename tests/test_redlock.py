@@ -22,6 +22,7 @@ from typing import Any, cast
 import pytest
 import redis as redis_py
 
+import pottery.base
 import pottery.redlock as redlock_module
 from pottery import (
     ExtendUnlockedLock,
@@ -110,7 +111,10 @@ def test_key_layout_and_timedelta(masters: list[redis_py.Redis]) -> None:
     wait_until(lambda: all(client.exists('redlock:printer') == 0 for client in masters))
 
 
-def test_default_master_is_the_default_client() -> None:
+def test_default_master_is_the_default_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default client is made (from $REDIS_URL) on first use and kept:
+    # let this test's one go afterwards.
+    monkeypatch.setattr(pottery.base, '_default_client', None)
     lock = Redlock(key='x')
     assert lock.masters == (default_redis(),)
 
