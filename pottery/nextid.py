@@ -120,6 +120,7 @@ class NextId:
         with self._lock:
             proposal = self._last + 1
         failures = 0
+        results: list[Any] = []
         for lost in range(self.MAX_ROUNDS):
             results = _fan_out(
                 self._masters,
@@ -145,7 +146,7 @@ class NextId:
                 # Several clients proposed the same ID and split the vote:
                 # spread them out before they collide again.
                 _sleep(_random.uniform(0, min(0.01, 0.0005 * 2 ** min(lost, 5))))
-        self._give_up([])
+        self._give_up(results)
         raise AssertionError('unreachable')  # pragma: no cover
 
     def _give_up(self, results: list[Any]) -> None:

@@ -369,12 +369,23 @@ def _errors(results: list[Any]) -> list[Exception]:
 
 
 def _quorum_decided(quorum: int, good: Callable[[Any], bool]) -> Callable[[list[Any]], bool]:
-    """A ``decided`` test: a majority is ``good``, or can no longer be."""
+    """A ``decided`` test: a majority is ``good``, or a majority answered no.
+
+    A majority made impossible by *errors* is not decided early: the caller
+    waits for every master (up to its deadline) so that it can count the
+    errors exactly and tell ``QuorumIsImpossible`` from a lost race.
+    """
 
     def decided(results: list[Any]) -> bool:
-        yes = sum(1 for result in results if result is not _PENDING and good(result))
-        pending = sum(1 for result in results if result is _PENDING)
-        return yes >= quorum or yes + pending < quorum
+        yes = no = 0
+        for result in results:
+            if result is _PENDING or isinstance(result, Exception):
+                continue
+            if good(result):
+                yes += 1
+            else:
+                no += 1
+        return yes >= quorum or no > len(results) - quorum
 
     return decided
 
