@@ -198,11 +198,16 @@ def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: A
         lock.acquire()
         lock.release()
     time.sleep(0.05)
-    with round_trips() as trips:
-        lock.acquire()
-        lock.release()
-        time.sleep(0.05)  # calls past the quorum finish in the background
-    assert trips.count == 10  # 5 for acquire, 5 for release, all concurrent
+    counts = []
+    for _ in range(5):
+        with round_trips() as trips:
+            lock.acquire()
+            lock.release()
+            time.sleep(0.05)  # calls past the quorum finish in the background
+        counts.append(trips.count)
+    # The counter is process-wide: a straggler of an earlier test (a fired
+    # clean-up, an auto-extender winding down) can only add to one sample.
+    assert min(counts) == 10  # 5 for acquire, 5 for release, all concurrent
 
 
 # --- 2. compare-and-delete / compare-and-expire ---------------------------------------------
