@@ -15,7 +15,9 @@ only with ``--run-slow`` (``make test-all``).
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,6 +25,7 @@ import pytest
 import redis as redis_py
 from redis.cluster import RedisCluster
 
+import pottery
 from tests.servers import RedisServer, ServerCluster, count_round_trips
 
 # Nothing in the suite may fall back to a server it did not start.
@@ -48,11 +51,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pottery_scripts() -> list[str]:
     """Every Lua script pottery's modules define as a module-level constant."""
-    import importlib
-    import pkgutil
-
-    import pottery
-
     scripts = []
     for info in pkgutil.iter_modules(pottery.__path__):
         module = importlib.import_module(f'pottery.{info.name}')
