@@ -686,6 +686,10 @@ class _RedisSequence(Base, MutableSequence[_T]):
         position = max(-_BIG, min(_BIG, _ssize(index)))
         raw = encode(value)
         bound = self._bound()
+        if position == 0 and bound is None:
+            # insert(0, x) is a plain LPUSH: no script, no length needed.
+            self.redis.lpush(self.key, raw)
+            return True
         return bool(self._eval(_INSERT, [self.key], [position, raw, '' if bound is None else bound]))
 
     def _push(self, raws: list[str], *, left: bool = False) -> None:
