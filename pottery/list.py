@@ -62,8 +62,8 @@ def _list_error(action: Callable[[list[Any]], object]) -> str:
     raise AssertionError('list accepted a non-iterable')
 
 
-_NOT_ITERABLE_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 1), 1))
-_NOT_ITERABLE_EXTENDED_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 2, 2), 1))
+_NOT_ITERABLE_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 1), 1))  # type: ignore[call-overload]  # the error wanted
+_NOT_ITERABLE_EXTENDED_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 2, 2), 1))  # type: ignore[call-overload]  # the error wanted
 
 _SSIZE_MAX = sys.maxsize
 
