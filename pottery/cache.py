@@ -210,6 +210,14 @@ class HashCache(Base):
 
     def lookup(self, fields: list[str]) -> list[Any]:
         """Raw values of ``fields`` (None for misses); refreshes TTL and recency."""
+        if self._maxsize is None and len(fields) <= 1000:
+            # Without recency to update, a read and a TTL refresh need no
+            # script: one pipelined HMGET (+ PEXPIRE) is cheaper to run.
+            pipe = self._pipeline()
+            pipe.hmget(self.key, fields)
+            if self._ttl:
+                pipe.pexpire(self.key, self._ttl)
+            return cast(list[Any], pipe.execute()[0])
         return cast(list[Any], self._eval(_LOOKUP, self._keys, [self._ttl, *fields]))
 
     def store(self, pairs: list[str]) -> None:
