@@ -1,0 +1,167 @@
+"""Measuring: servers, clients, interleaved timing and round-trip counts.
+
+Round trips are counted client-side by :class:`tests.servers.CountingConnection`
+(one request/response exchange -- a command, a pipeline or a transaction --
+is one).  Timing alternates the sides of an operation call by call (pottery,
+raw, raw, pottery, ...) so that machine noise hits both alike, with the
+garbage collector off, and reports the median.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import statistics
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from bench.ops import Env, Op, Side
+from tests.servers import CountingConnection, RedisServer, count_round_trips
+
+__all__ = ['Settings', 'client', 'measure', 'run_ops', 'servers']
+
+HOST = '127.0.0.1'
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long to measure each (operation, size), per side.
+
+    Repetitions are adaptive: as many as fit in ``budget`` seconds (measured
+    on the first calls), clamped to ``[min_reps, max_reps]``.
+    """
+
+    budget: float = 1.0
+    min_reps: int = 7
+    max_reps: int = 2000
+    sizes: tuple[int, ...] = (10, 1_000, 10_000)
+
+    @classmethod
+    def quick(cls) -> Settings:
+        return cls(budget=0.12, min_reps=5, max_reps=300, sizes=(10, 1_000, 10_000))
+
+
+def client(port: int, **kwargs: Any) -> redis.Redis:
+    """A client of a loopback server that counts its round trips."""
+    kwargs.setdefault('socket_timeout', 10)
+    pool = redis.ConnectionPool(connection_class=CountingConnection, host=HOST, port=port, **kwargs)
+    return redis.Redis(connection_pool=pool)
+
+
+@contextlib.contextmanager
+def servers() -> Iterator[tuple[RedisServer, list[RedisServer]]]:
+    """Start one standalone server and five masters; stop them all after."""
+    started: list[RedisServer] = []
+    try:
+        standalone = RedisServer().start()
+        started.append(standalone)
+        masters = []
+        for _ in range(5):
+            masters.append(RedisServer().start())
+            started.append(masters[-1])
+        yield standalone, masters
+    finally:
+        for server in started:
+            server.stop()
+
+
+def _call(side: Side) -> float:
+    if side.reset is not None:
+        side.reset()
+    start = time.perf_counter()
+    side.run()
+    return time.perf_counter() - start
+
+
+def measure(sides: dict[str, Side], settings: Settings, *, max_seconds: float = 30.0) -> dict[str, dict[str, Any]]:
+    """Time the sides interleaved; return per side its median, reps and round trips."""
+    for side in sides.values():  # warm up: connections, script loading
+        _call(side)
+        _call(side)
+    trips: dict[str, int] = {}
+    for name, side in sides.items():
+        if side.reset is not None:
+            side.reset()
+        with count_round_trips() as counted:
+            side.run()
+        trips[name] = counted.count
+    estimate = sum(_call(side) for side in sides.values())
+    reps = max(settings.min_reps, min(settings.max_reps, int(settings.budget * len(sides) / max(estimate, 1e-9))))
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    order = list(sides)
+    deadline = time.monotonic() + max_seconds
+    gc.collect()
+    gc.disable()
+    try:
+        for rep in range(reps):
+            for name in order if rep % 2 == 0 else reversed(order):
+                times[name].append(_call(sides[name]))
+            if rep + 1 >= settings.min_reps and time.monotonic() > deadline:
+                break
+    finally:
+        gc.enable()
+    return {
+        name: {'median': statistics.median(times[name]), 'reps': len(times[name]), 'round_trips': trips[name]}
+        for name in sides
+    }
+
+
+def run_ops(
+    env: Env,
+    ops: Sequence[Op],
+    settings: Settings,
+    *,
+    sides: Sequence[str] = ('pottery', 'raw'),
+    flush: Callable[[], object] = lambda: None,
+    progress: Callable[[str], None] = lambda line: None,
+) -> list[dict[str, Any]]:
+    """Measure every operation at every size; one result dict per (operation, size).
+
+    An operation whose pottery class is missing is reported with status
+    ``n/a``; one that raises, with status ``error`` and the message.
+    """
+    results: list[dict[str, Any]] = []
+    for op in ops:
+        for n in settings.sizes if op.sized else (None,):
+            result: dict[str, Any] = {'op': op.name, 'n': n, 'kind': op.kind, 'headline': op.headline}
+            results.append(result)
+            if not op.available(env.pottery):
+                result['status'] = 'n/a'
+                progress(f'{op.name:<22} {_size(n):>7}  n/a ({op.needs} is not in this pottery)')
+                continue
+            built: dict[str, Side] = {}
+            try:
+                for name in sides:
+                    builder = op.pottery if name == 'pottery' else op.raw
+                    built[name] = builder(env, n if n is not None else 0)
+                result.update({name: value for name, value in measure(built, settings).items()})
+                result['status'] = 'ok'
+            except Exception as error:  # noqa: BLE001  # one broken op must not stop the bench
+                result['status'] = 'error'
+                result['error'] = f'{type(error).__name__}: {error}'
+                result['traceback'] = traceback.format_exc(limit=6)
+            finally:
+                for side in built.values():
+                    if side.cleanup is not None:
+                        with contextlib.suppress(Exception):
+                            side.cleanup()
+                flush()
+            progress(_progress_line(result, sides))
+    return results
+
+
+def _size(n: int | None) -> str:
+    return '' if n is None else f'{n:,}'
+
+
+def _progress_line(result: dict[str, Any], sides: Sequence[str]) -> str:
+    head = f'{result["op"]:<22} {_size(result["n"]):>7}'
+    if result['status'] != 'ok':
+        return f'{head}  {result["status"]}: {result.get("error", "")}'
+    parts = [f'{name} {result[name]["median"] * 1e6:9.1f} us {result[name]["round_trips"]:>3} rt' for name in sides]
+    return f'{head}  ' + '   '.join(parts)
