@@ -33,17 +33,20 @@ class Settings:
     """How long to measure each (operation, size), per side.
 
     Repetitions are adaptive: as many as fit in ``budget`` seconds (measured
-    on the first calls), clamped to ``[min_reps, max_reps]``.
+    on the warm-up calls), clamped to ``[min_reps, max_reps]``; a side slow
+    enough that ``min_reps`` calls would take over ``max_seconds`` gets fewer
+    (3 at least).
     """
 
     budget: float = 1.0
     min_reps: int = 7
     max_reps: int = 2000
+    max_seconds: float = 30.0
     sizes: tuple[int, ...] = (10, 1_000, 10_000)
 
     @classmethod
     def quick(cls) -> Settings:
-        return cls(budget=0.12, min_reps=5, max_reps=300, sizes=(10, 1_000, 10_000))
+        return cls(budget=0.12, min_reps=5, max_reps=300, max_seconds=8.0)
 
 
 def client(port: int, **kwargs: Any) -> redis.Redis:
@@ -78,31 +81,41 @@ def _call(side: Side) -> float:
     return time.perf_counter() - start
 
 
-def measure(sides: dict[str, Side], settings: Settings, *, max_seconds: float = 30.0) -> dict[str, dict[str, Any]]:
-    """Time the sides interleaved; return per side its median, reps and round trips."""
+def measure(sides: dict[str, Side], settings: Settings, *, settle: float = 0.0) -> dict[str, dict[str, Any]]:
+    """Time the sides interleaved; return per side its median, reps and round trips.
+
+    ``settle`` seconds of quiet before and after the call whose round trips
+    are counted (for operations that finish work in background threads).
+    """
+    estimate = 0.0
     for side in sides.values():  # warm up: connections, script loading
-        _call(side)
-        _call(side)
+        first = _call(side)
+        estimate += _call(side) if first < 0.05 else first
     trips: dict[str, int] = {}
     for name, side in sides.items():
         if side.reset is not None:
             side.reset()
+        # A fan-out may return on a quorum while calls to the last masters
+        # are still in flight: let them land inside this window, not the next.
+        time.sleep(settle)
         with count_round_trips() as counted:
             side.run()
+            time.sleep(settle)
         trips[name] = counted.count
-    estimate = sum(_call(side) for side in sides.values())
-    reps = max(settings.min_reps, min(settings.max_reps, int(settings.budget * len(sides) / max(estimate, 1e-9))))
+    estimate = max(estimate, 1e-9)
+    reps = min(settings.max_reps, int(settings.budget * len(sides) / estimate))
+    # at least min_reps -- unless a call is so slow that they would not fit
+    # in max_seconds, then as many as fit, and never fewer than 3
+    floor = min(settings.min_reps, max(3, int(settings.max_seconds / estimate)))
+    reps = max(reps, floor)
     times: dict[str, list[float]] = {name: [] for name in sides}
     order = list(sides)
-    deadline = time.monotonic() + max_seconds
     gc.collect()
     gc.disable()
     try:
         for rep in range(reps):
             for name in order if rep % 2 == 0 else reversed(order):
                 times[name].append(_call(sides[name]))
-            if rep + 1 >= settings.min_reps and time.monotonic() > deadline:
-                break
     finally:
         gc.enable()
     return {
@@ -139,7 +152,8 @@ def run_ops(
                 for name in sides:
                     builder = op.pottery if name == 'pottery' else op.raw
                     built[name] = builder(env, n if n is not None else 0)
-                result.update({name: value for name, value in measure(built, settings).items()})
+                settle = 0.05 if op.kind == 'fanout' else 0.0
+                result.update(measure(built, settings, settle=settle))
                 result['status'] = 'ok'
             except Exception as error:  # noqa: BLE001  # one broken op must not stop the bench
                 result['status'] = 'error'

@@ -100,7 +100,8 @@ class Op:
     headline: bool = False
 
     def available(self, pottery: Any) -> bool:
-        return pottery is not None and hasattr(pottery, self.needs)
+        # ``needs`` may name alternatives: 'NextId|NextID' (3.0.1 spells it NextID)
+        return pottery is not None and any(hasattr(pottery, name) for name in self.needs.split('|'))
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -878,7 +879,8 @@ def _monotonic_ms() -> float:
 def _p_nextid(count: int) -> Builder:
     def build(env: Env, n: int) -> Side:
         masters = env.masters[:count]
-        ids = env.pottery.NextId(key=env.key('ids'), masters=set(masters))
+        next_id = getattr(env.pottery, 'NextId', None) or env.pottery.NextID
+        ids = next_id(key=env.key('ids'), masters=set(masters))
         return Side(lambda: next(ids), cleanup=_flush_masters(masters))
 
     return build
@@ -958,8 +960,8 @@ OPS: list[Op] = [
     Op('hll.len', 'single', 'HyperLogLog', p_hll_len, r_hll_len),
     Op('redlock.1_master', 'fanout', 'Redlock', _p_redlock(1), _r_redlock(1)),
     Op('redlock.5_masters', 'fanout', 'Redlock', _p_redlock(5), _r_redlock(5)),
-    Op('nextid.1_master', 'fanout', 'NextId', _p_nextid(1), _r_nextid(1)),
-    Op('nextid.5_masters', 'fanout', 'NextId', _p_nextid(5), _r_nextid(5)),
+    Op('nextid.1_master', 'fanout', 'NextId|NextID', _p_nextid(1), _r_nextid(1)),
+    Op('nextid.5_masters', 'fanout', 'NextId|NextID', _p_nextid(5), _r_nextid(5)),
 ]
 
 
