@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report.targets(data))
     print(f'\nResults: {args.out}  ({elapsed:.0f} s)')
     if args.docs is not None:
+        args.docs.parent.mkdir(parents=True, exist_ok=True)
         chart = report.chart(data, args.docs.with_suffix('.png'))
         if chart is None:
             print('matplotlib is missing (pip install -e .[bench]): no chart')

@@ -81,8 +81,11 @@ def _call(side: Side) -> float:
     return time.perf_counter() - start
 
 
-def measure(sides: dict[str, Side], settings: Settings, *, settle: float = 0.0) -> dict[str, dict[str, Any]]:
+def measure(sides: dict[str, Side], settings: Settings, *, settle: float = 0.0) -> dict[str, Any]:
     """Time the sides interleaved; return per side its median, reps and round trips.
+
+    With a ``pottery`` and a ``raw`` side, also ``ratio``: the median of
+    pottery/raw over the pairs of calls made one after the other.
 
     ``settle`` seconds of quiet before and after the call whose round trips
     are counted (for operations that finish work in background threads).
@@ -118,10 +121,16 @@ def measure(sides: dict[str, Side], settings: Settings, *, settle: float = 0.0) 
                 times[name].append(_call(sides[name]))
     finally:
         gc.enable()
-    return {
+    result: dict[str, Any] = {
         name: {'median': statistics.median(times[name]), 'reps': len(times[name]), 'round_trips': trips[name]}
         for name in sides
     }
+    if 'pottery' in times and 'raw' in times:
+        # The median of the ratios of calls made side by side: a burst of
+        # load from elsewhere hits both calls of a pair, and cancels.
+        pairs = zip(times['pottery'], times['raw'], strict=True)
+        result['ratio'] = statistics.median(ours / raw for ours, raw in pairs)
+    return result
 
 
 def run_ops(

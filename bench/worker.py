@@ -3,7 +3,10 @@
 ``python -m bench.worker OUT.json`` reads its configuration (server ports,
 operations, sizes, settings) as JSON on stdin, measures the pottery side of
 each operation with whatever ``pottery`` this interpreter imports, and writes
-``{'meta': ..., 'results': [...]}`` to OUT.json.  :mod:`bench.compare` runs
+``{'meta': ..., 'results': [...]}`` to OUT.json.  It times raw redis-py
+interleaved too, as the main run does, so that the two runs' ratios to the
+same raw code can be compared even if the machine's load changed between
+them.  :mod:`bench.compare` runs
 it with the pottery-3.0.1 virtualenv and a ``sys.path`` without our package.
 """
 
@@ -44,7 +47,7 @@ def main(argv: list[str]) -> int:
     def progress(line: str) -> None:
         print(f'  [pottery {version}] {line}', file=sys.stderr, flush=True)
 
-    results = run_ops(env, select(config['ops']), settings, sides=('pottery',), flush=flush, progress=progress)
+    results = run_ops(env, select(config['ops']), settings, flush=flush, progress=progress)
     meta = {'pottery': version, 'redis_py': redis.__version__, 'python': sys.version.split()[0]}
     Path(argv[0]).write_text(json.dumps({'meta': meta, 'results': results}))
     return 0
