@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import shlex
+import subprocess
 import sys
 import time
 import warnings
@@ -113,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
                 'expect_version': COMPARED_VERSION,
             }
             say(f'pottery {COMPARED_VERSION} (subprocess):')
-            compared = run_compared(config, log=say)
+            try:
+                compared = run_compared(config, log=say)
+            except (OSError, subprocess.CalledProcessError) as error:
+                # keep our own results: report the comparison as missing
+                print(f'pottery {COMPARED_VERSION} could not be measured ({error}): no comparison', file=sys.stderr)
         machine = report.machine(standalone)
     elapsed = time.monotonic() - started
 

@@ -49,9 +49,12 @@ def _scratch_path(directory: Path) -> None:
     (directory / 'tests' / 'servers.py').symlink_to(ROOT / 'tests' / 'servers.py')
 
 
-def run_compared(config: dict[str, Any], *, log: Any = print) -> dict[str, Any]:
-    """Run the worker under pottery 3.0.1; return its ``{'meta': ..., 'results': [...]}``."""
-    python = venv_python(log=log)
+def run_compared(config: dict[str, Any], *, log: Any = print, python: Path | None = None) -> dict[str, Any]:
+    """Run the worker under pottery 3.0.1; return its ``{'meta': ..., 'results': [...]}``.
+
+    ``python`` overrides the interpreter (the tests run the worker with ours).
+    """
+    python = python or venv_python(log=log)
     with tempfile.TemporaryDirectory(prefix='pottery-bench-') as scratch:
         directory = Path(scratch)
         _scratch_path(directory)

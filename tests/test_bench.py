@@ -8,12 +8,14 @@ sides with sane round-trip counts, that a missing class is reported as
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pottery
 from bench import report
 from bench.__main__ import main
+from bench.compare import run_compared
 from bench.harness import Settings, client, measure, run_ops
 from bench.ops import OPS, Env, Op, Side, select
 from tests.servers import RedisServer
@@ -85,3 +87,26 @@ def test_select_by_family_and_glob() -> None:
     assert {op.name for op in select(['dict'])} == {op.name for op in OPS if op.name.startswith('dict.')}
     assert [op.name for op in select(['nextid.5*'])] == ['nextid.5_masters']
     assert select([]) == OPS
+
+
+def test_the_comparison_worker_runs_in_a_scratch_path() -> None:
+    # The worker as --compare runs it, but with our own interpreter (and so
+    # our pottery) instead of the pottery-3.0.1 virtualenv.
+    server, masters = RedisServer().start(), [RedisServer().start()]
+    try:
+        config = {
+            'port': server.port,
+            'master_ports': [m.port for m in masters],
+            'ops': ['dict.len', 'nextid.1*'],
+            'settings': {'budget': 0.0, 'min_reps': 3, 'max_reps': 3, 'max_seconds': 5.0, 'sizes': [10]},
+            'expect_version': None,
+        }
+        compared = run_compared(config, python=Path(sys.executable), log=lambda line: None)
+    finally:
+        server.stop()
+        masters[0].stop()
+    assert compared['meta']['pottery'] == pottery.__version__
+    by_op = {r['op']: r for r in compared['results']}
+    assert by_op['dict.len']['status'] == 'ok'
+    assert by_op['dict.len']['pottery']['round_trips'] == by_op['dict.len']['raw']['round_trips'] == 1
+    assert by_op['dict.len']['ratio'] > 0
