@@ -46,7 +46,7 @@ class Settings:
 
     @classmethod
     def quick(cls) -> Settings:
-        return cls(budget=0.12, min_reps=5, max_reps=300, max_seconds=8.0)
+        return cls(budget=0.2, min_reps=7, max_reps=300, max_seconds=8.0)
 
 
 def client(port: int, **kwargs: Any) -> redis.Redis:
