@@ -15,6 +15,7 @@ Ratios, as in the table:
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import os
 import platform
@@ -284,11 +285,11 @@ def _chart_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 def chart(data: dict[str, Any], path: Path) -> Path | None:
     """Draw the ratios as a PNG; None (and no file) when matplotlib is missing."""
     try:
-        # optional: the `bench` extra
-        import matplotlib  # noqa: PLC0415
-
+        # Optional (the `bench` extra), so imported by name: mypy must pass
+        # without it installed, as in CI.
+        matplotlib = importlib.import_module('matplotlib')
         matplotlib.use('Agg')
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        plt = importlib.import_module('matplotlib.pyplot')
     except ImportError:
         return None
     rows = _chart_rows(data)
