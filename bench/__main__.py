@@ -30,7 +30,7 @@ import pottery
 from bench import report
 from bench.compare import COMPARED_VERSION, run_compared
 from bench.harness import Settings, client, run_ops, servers
-from bench.ops import Env, select
+from bench.ops import Env, ids_per_second, select
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / 'bench' / 'results' / 'latest.json'
@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         env = Env(redis=standalone, masters=masters, pottery=pottery)
         say(f'pottery {pottery.__version__} vs raw redis-py {redis.__version__}:')
         results = run_ops(env, ops, settings, flush=standalone.flushall, progress=say)
+        throughput = ids_per_second(env) if any(op.name.startswith('nextid.') for op in ops) else None
+        if throughput:
+            say(f'NextId, 5 masters, {throughput["clients"]} threads: {throughput["per_second"]:,.0f} IDs/s')
         compared: dict[str, Any] | None = None
         if args.compare:
             config = {
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 'ops': [op.name for op in ops if op.available(pottery)],
                 'settings': {**settings.__dict__, 'sizes': list(settings.sizes)},
                 'expect_version': COMPARED_VERSION,
+                'throughput': throughput is not None,
             }
             say(f'pottery {COMPARED_VERSION} (subprocess):')
             try:
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         results,
         compared,
         pottery=pottery.__version__,
+        throughput=throughput,
         machine=machine,
         command=command,
         settings=settings,

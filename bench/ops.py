@@ -40,7 +40,7 @@ from typing import Any
 
 import mmh3
 
-__all__ = ['OPS', 'Env', 'Op', 'Side', 'select']
+__all__ = ['OPS', 'Env', 'Op', 'Side', 'ids_per_second', 'select']
 
 CHUNK = 1000  # items per page for raw iteration: the same as pottery's
 SINGLE_SIZE = 1000  # items already in a container for single-element operations
@@ -905,6 +905,49 @@ def _r_nextid(count: int) -> Builder:
         return Side(run, cleanup=cleanup)
 
     return build
+
+
+def ids_per_second(env: Env, *, clients: int = 4, seconds: float = 1.0) -> dict[str, Any] | None:
+    """NextId throughput with 5 masters: ``clients`` threads, each its own NextId on one key.
+
+    Returns ``{'clients', 'seconds', 'ids', 'per_second', 'unique', 'failures',
+    'failure_types'}``, or None when this pottery has no NextId.  ``unique``
+    checks that no ID came twice; ``failures`` counts calls that raised.
+    """
+    next_id = getattr(env.pottery, 'NextId', None) or getattr(env.pottery, 'NextID', None)
+    if next_id is None:
+        return None
+    key = env.key('ids')
+    generators = [next_id(key=key, masters=set(env.masters)) for _ in range(clients)]
+    for ids in generators:
+        next(ids)  # warm up: connections, scripts
+    got: list[list[int]] = [[] for _ in range(clients)]
+    failed: list[str] = []
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def work(index: int) -> None:
+        ids, out = generators[index], got[index]
+        while time.monotonic() < deadline:
+            try:
+                out.append(next(ids))
+            except Exception as error:  # noqa: BLE001  # counted and reported, e.g. no quorum under contention
+                failed.append(type(error).__name__)
+
+    with ThreadPoolExecutor(max_workers=clients, thread_name_prefix='bench-ids') as pool:
+        list(pool.map(work, range(clients)))
+    elapsed = time.monotonic() - start
+    every = [i for out in got for i in out]
+    _flush_masters(env.masters)()
+    return {
+        'clients': clients,
+        'seconds': round(elapsed, 3),
+        'ids': len(every),
+        'per_second': len(every) / elapsed,
+        'unique': len(set(every)) == len(every),
+        'failures': len(failed),
+        'failure_types': sorted(set(failed)),
+    }
 
 
 # --- the registry ------------------------------------------------------------------

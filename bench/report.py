@@ -67,6 +67,7 @@ def assemble(
     compared: dict[str, Any] | None,
     *,
     pottery: str,
+    throughput: dict[str, Any] | None = None,
     machine: dict[str, Any],
     command: str,
     settings: Settings,
@@ -102,6 +103,7 @@ def assemble(
             'settings': {**settings.__dict__, 'sizes': list(settings.sizes)},
             'machine': machine,
             'compared': compared['meta'] if compared else None,
+            'nextid_throughput': throughput,
         },
         'results': results,
     }
@@ -254,6 +256,21 @@ def targets(data: dict[str, Any]) -> str:
         if ids.get('pottery_301'):
             line += f' pottery 3.0.1: {1 / ids["pottery_301"]["median"]:,.0f}.'
         lines.append(line)
+    throughput = data['meta'].get('nextid_throughput')
+    if throughput:
+        theirs = (data['meta']['compared'] or {}).get('throughput')
+        lines.append(
+            f'- NextId with 5 masters and {throughput["clients"]} client threads on one key: '
+            f'{throughput["per_second"]:,.0f} IDs per second in all'
+            + ('' if throughput['unique'] else ' (DUPLICATE IDs!)')
+            + (
+                f', with {throughput["failures"]:,} calls failing ({", ".join(throughput["failure_types"])})'
+                if throughput.get('failures')
+                else ''
+            )
+            + (f'; pottery 3.0.1: {theirs["per_second"]:,.0f}' if theirs else '')
+            + f' (spec: about {SPEC_IDS_PER_SECOND:,}).'
+        )
     missing = sorted({r['op'] for r in data['results'] if r['status'] == 'n/a'})
     if missing:
         lines.append(f'- Not measured (not in this pottery yet): {", ".join(missing)}.')

@@ -22,7 +22,7 @@ from typing import Any
 import redis
 
 from bench.harness import Settings, client, run_ops
-from bench.ops import Env, select
+from bench.ops import Env, ids_per_second, select
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +48,9 @@ def main(argv: list[str]) -> int:
         print(f'  [pottery {version}] {line}', file=sys.stderr, flush=True)
 
     results = run_ops(env, select(config['ops']), settings, flush=flush, progress=progress)
-    meta = {'pottery': version, 'redis_py': redis.__version__, 'python': sys.version.split()[0]}
+    meta: dict[str, Any] = {'pottery': version, 'redis_py': redis.__version__, 'python': sys.version.split()[0]}
+    if config.get('throughput'):
+        meta['throughput'] = ids_per_second(env)
     Path(argv[0]).write_text(json.dumps({'meta': meta, 'results': results}))
     return 0
 
