@@ -3,8 +3,9 @@
 Round trips are counted client-side by :class:`tests.servers.CountingConnection`
 (one request/response exchange -- a command, a pipeline or a transaction --
 is one).  Timing alternates the sides of an operation call by call (pottery,
-raw, raw, pottery, ...) so that machine noise hits both alike, with the
-garbage collector off, and reports the median.
+raw, raw, pottery, ...) with the garbage collector off, and reports each
+side's median and the median of the pottery/raw ratios of adjacent calls, so
+that machine noise hits both sides of a pair alike and cancels.
 """
 
 from __future__ import annotations
