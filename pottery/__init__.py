@@ -6,15 +6,37 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 ``lru_cache`` (``redis_cache``) and probabilistic sets.
 """
 
+from pottery.bloom import BloomFilter
+from pottery.cache import CachedOrderedDict, redis_cache
+from pottery.counter import RedisCounter
+from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
-from pottery.exceptions import KeyExistsError, PotteryError, RandomKeyError, WrongRedisTypeError
+from pottery.exceptions import (
+    KeyExistsError,
+    PotteryError,
+    RandomKeyError,
+    WrongRedisTypeError,
+)
+from pottery.hyperloglog import HyperLogLog
+from pottery.list import RedisList
+from pottery.set import RedisSet
+from pottery.timer import ContextTimer
 
 __version__ = '4.0.0'
 
 __all__ = [
+    'BloomFilter',
+    'CachedOrderedDict',
+    'ContextTimer',
+    'HyperLogLog',
     'KeyExistsError',
     'PotteryError',
     'RandomKeyError',
+    'RedisCounter',
+    'RedisDeque',
     'RedisDict',
+    'RedisList',
+    'RedisSet',
     'WrongRedisTypeError',
+    'redis_cache',
 ]

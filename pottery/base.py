@@ -44,7 +44,7 @@ from redis.exceptions import ResponseError
 
 from pottery.exceptions import RandomKeyError, WrongRedisTypeError
 
-__all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key']
+__all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key', 'lookup_key']
 
 # A client pottery accepts: a standalone client or a cluster client.
 RedisClient = Redis | RedisCluster
@@ -100,6 +100,20 @@ def encode_key(item: Any) -> str:
         return json.dumps(item)
     hash(item)  # raises TypeError: unhashable type: 'list', as dict does
     return json.dumps(_canonical(item), sort_keys=True)
+
+
+def lookup_key(item: Any) -> str | None:
+    """Like :func:`encode_key`, for lookups: ``None`` if ``item`` cannot be stored.
+
+    A hashable item that JSON cannot encode (``frozenset()``, ``b''``) is
+    never in a container, so ``in`` is False and ``d[item]`` a ``KeyError``,
+    as with ``dict``; an unhashable item still raises ``TypeError``.
+    """
+    try:
+        return encode_key(item)
+    except TypeError:
+        hash(item)  # unhashable: re-raise dict's TypeError
+        return None
 
 
 def decode(raw: str | bytes) -> Any:

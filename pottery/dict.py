@@ -26,6 +26,7 @@ from pottery.base import (
     decode_many,
     encode,
     encode_key,
+    lookup_key,
 )
 from pottery.exceptions import KeyExistsError
 
@@ -143,7 +144,8 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
 
     def __getitem__(self, key: _K) -> _V:
         """D[k] -> the value for k; KeyError if missing.  O(1), 1 round trip."""
-        raw = self.redis.hget(self.key, encode_key(key))
+        field = lookup_key(key)
+        raw = None if field is None else self.redis.hget(self.key, field)
         if raw is None:
             raise KeyError(key)
         return decode(raw)  # type: ignore[no-any-return]
@@ -154,12 +156,14 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
 
     def __delitem__(self, key: _K) -> None:
         """del D[k]; KeyError if missing.  O(1), 1 round trip."""
-        if not self.redis.hdel(self.key, encode_key(key)):
+        field = lookup_key(key)
+        if field is None or not self.redis.hdel(self.key, field):
             raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
         """k in D.  O(1), 1 round trip."""
-        return bool(self.redis.hexists(self.key, encode_key(key)))
+        field = lookup_key(key)
+        return field is not None and bool(self.redis.hexists(self.key, field))
 
     def __len__(self) -> int:
         """len(D).  O(1), 1 round trip."""
@@ -167,7 +171,8 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
 
     def get(self, key: _K, default: Any = None) -> Any:
         """D.get(k[,d]) -> D[k] if k in D, else d.  O(1), 1 round trip."""
-        raw = self.redis.hget(self.key, encode_key(key))
+        field = lookup_key(key)
+        raw = None if field is None else self.redis.hget(self.key, field)
         return default if raw is None else decode(raw)
 
     # Mapping.pop is a read, then a delete: two round trips and a race where
@@ -178,7 +183,8 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         If the key is missing, return d if given, else raise KeyError.
         O(1), 1 round trip, atomic: concurrent pops never return a value twice.
         """
-        raw = self._eval(_POP, [self.key], [encode_key(key)])
+        field = lookup_key(key)
+        raw = None if field is None else self._eval(_POP, [self.key], [field])
         if raw is None:
             if default is _MISSING:
                 raise KeyError(key)
@@ -333,16 +339,18 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         """
         return cls(((item, value) for item in iterable), redis=redis, key=key)
 
-    def __or__(self, other: Any) -> RedisDict[Any, Any]:
-        """D | other -> a new RedisDict (random key) with D's items, then other's.
+    def __or__(self, other: Any) -> dict[Any, Any]:
+        """D | other -> a plain dict with D's items, then other's.
 
-        O(n), 2-3 round trips.
+        Like every pottery binary operator it returns a plain Python object
+        and creates no Redis key.  O(n), 1 round trip (2 if other is a
+        RedisDict).
         """
         if not isinstance(other, Mapping):
             return NotImplemented
-        new = self.copy()
-        new.update(other)
-        return new
+        merged = self.to_dict()
+        merged.update(other.to_dict() if isinstance(other, RedisDict) else other)
+        return merged
 
     def __ror__(self, other: Any) -> dict[Any, Any]:
         """other | D -> a plain dict with other's items, then D's.  1 round trip."""

@@ -25,7 +25,8 @@ class PotteryError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        text = f'redis={self.redis!r} key={self.key!r}'
+        # The client's repr is long and rarely helps; the key says where.
+        text = f'key={self.key!r}'
         return f'{text}: {self.message}' if self.message else text
 
 

@@ -1,0 +1,564 @@
+"""redis_cache and CachedOrderedDict: return-value caches shared by every process.
+
+Layout: a cache is one Redis hash, stored exactly as :class:`~pottery.RedisDict`
+stores its items (field ``encode_key(k)``, value ``encode(v)``), so a
+``RedisDict(key=...)`` on the same key reads and writes the same entries.
+
+* :func:`redis_cache` keys each call by ``encode_key((args, kwargs_items))``:
+  the positional arguments, then the keyword arguments in the order they were
+  passed.  ``f(5)`` is the field ``[[5], []]``; ``f(5, x='a')`` is
+  ``[[5], [["x", "a"]]]``.  The encoding is canonical JSON, never the built-in
+  ``hash()`` (which is randomised per process), so every process and machine
+  computes the same field for the same call.
+* With a timeout, the whole hash carries a TTL that every lookup and every
+  write refreshes: a cache nobody uses expires as a unit.
+* With ``maxsize``, recency is kept in a companion sorted set (member: field,
+  score: a counter that grows with every use) named by :func:`lru_key` so that
+  it lives in the hash's cluster slot; one Lua script updates both keys.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import threading
+import types
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, ClassVar, Generic, NamedTuple, ParamSpec, TypeVar, cast, overload
+
+from redis.crc import key_slot
+
+from pottery.base import Base, RedisClient, decode, decode_many, encode, encode_key
+
+__all__ = ['CacheInfo', 'CachedOrderedDict', 'lru_key', 'redis_cache']
+
+_P = ParamSpec('_P')
+_R = TypeVar('_R')
+_K = TypeVar('_K', bound=Hashable)
+_V = TypeVar('_V')
+
+DEFAULT_TIMEOUT = 60
+DEFAULT_KEY_PREFIX = 'pottery:cache:'
+
+# Fields per HMGET/HSET inside scripts: Lua's unpack() is limited to a few
+# thousand values.
+CHUNK = 1000
+
+
+class CacheInfo(NamedTuple):
+    """What ``cache_info()`` returns, as ``functools.lru_cache``'s does.
+
+    ``hits`` and ``misses`` count this process's calls (since the last
+    ``cache_clear()``); ``currsize`` is the number of entries in Redis, shared
+    by every process.
+    """
+
+    hits: int
+    misses: int
+    maxsize: int | None
+    currsize: int
+
+
+# --- the Redis side ----------------------------------------------------------------
+
+# KEYS[1]: the cache hash.  KEYS[2] (only with maxsize): its LRU sorted set.
+# ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2...]: the fields to read.
+# Returns the values (false for a miss), in ARGV's order.  A lookup is a use:
+# it refreshes the TTL and marks the hits most recently used.
+_LOOKUP = """
+local values = {}
+for i = 2, #ARGV, 1000 do
+    local page = redis.call('HMGET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+    for j = 1, #page do
+        values[#values + 1] = page[j]
+    end
+end
+if KEYS[2] then
+    local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+    local score = top[2] and tonumber(top[2]) or 0
+    for i = 1, #values do
+        if values[i] then
+            score = score + 1
+            redis.call('ZADD', KEYS[2], score, ARGV[i + 1])
+        end
+    end
+end
+local ttl = tonumber(ARGV[1])
+if ttl > 0 then
+    for i = 1, #KEYS do
+        redis.call('PEXPIRE', KEYS[i], ttl)
+    end
+end
+return values
+"""
+
+# KEYS[1]: the cache hash.  KEYS[2] (only with maxsize): its LRU sorted set.
+# ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2]: maxsize (ignored
+# without KEYS[2]).  ARGV[3...]: field1, value1, field2, value2...
+# Writes the entries, marks them most recently used, then evicts least
+# recently used entries until the hash holds at most maxsize; refreshes the
+# TTL of both keys.  Fields that are in the hash but not in the sorted set
+# (written by a RedisDict, or by a cache without maxsize) are adopted first
+# as the least recently used of all, so that eviction can always make room.
+_STORE = """
+for i = 3, #ARGV, 2000 do
+    redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
+end
+if KEYS[2] then
+    if redis.call('HLEN', KEYS[1]) > redis.call('ZCARD', KEYS[2]) then
+        local fields = redis.call('HKEYS', KEYS[1])
+        for i = 1, #fields do
+            redis.call('ZADD', KEYS[2], 'NX', 0, fields[i])
+        end
+    end
+    local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+    local score = top[2] and tonumber(top[2]) or 0
+    for i = 3, #ARGV, 2 do
+        score = score + 1
+        redis.call('ZADD', KEYS[2], score, ARGV[i])
+    end
+    local maxsize = tonumber(ARGV[2])
+    while redis.call('HLEN', KEYS[1]) > maxsize do
+        local oldest = redis.call('ZPOPMIN', KEYS[2])
+        if #oldest == 0 then
+            break
+        end
+        redis.call('HDEL', KEYS[1], oldest[1])
+    end
+end
+local ttl = tonumber(ARGV[1])
+if ttl > 0 then
+    for i = 1, #KEYS do
+        redis.call('PEXPIRE', KEYS[i], ttl)
+    end
+end
+return 0
+"""
+
+
+def _hash_tag(key: str) -> str | None:
+    # The part of the key Redis Cluster hashes, when the key has a hash tag.
+    start = key.find('{')
+    if start < 0:
+        return None
+    end = key.find('}', start + 1)
+    return key[start + 1 : end] if end > start + 1 else None
+
+
+@functools.lru_cache(maxsize=1024)
+def lru_key(key: str) -> str:
+    """Return the name of the sorted set holding ``key``'s LRU order.
+
+    It must hash to ``key``'s cluster slot, so that one script may touch both:
+
+    * a key with a hash tag (``{user}:cache``) gets ``<key>:lru``, same tag;
+    * any other key without ``}`` gets ``{<key>}:lru``, whose tag is the
+      whole key, so Redis hashes exactly what it hashes for the key itself;
+    * a key containing ``}`` but no hash tag, or the empty key (rare), gets
+      ``{pottery-slot-<n>}:<key>:lru``, with the smallest ``n`` whose slot is
+      the key's (a deterministic search, the same in every process).
+
+    The same name is used on a standalone server, so the layout does not
+    depend on the deployment.
+
+    >>> lru_key('cache'), lru_key('{user:1}:cache')
+    ('{cache}:lru', '{user:1}:cache:lru')
+    """
+    if _hash_tag(key) is not None:
+        return f'{key}:lru'
+    if key and '}' not in key:
+        return f'{{{key}}}:lru'
+    slot = key_slot(key.encode())
+    for n in itertools.count():  # about 16,384 CRC16s of short strings: milliseconds
+        tag = f'pottery-slot-{n}'
+        if key_slot(tag.encode()) == slot:
+            return f'{{{tag}}}:{key}:lru'
+    raise AssertionError('unreachable')  # pragma: no cover
+
+
+def _ttl_ms(timeout: float | None) -> int:
+    if timeout is None:
+        return 0
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f'timeout must be a number of seconds or None, not {type(timeout).__name__}')
+    if not timeout > 0:
+        raise ValueError(f'timeout must be positive (seconds) or None, not {timeout!r}')
+    if math.isinf(timeout):
+        return 0  # forever, as None
+    return max(1, round(timeout * 1000))
+
+
+class HashCache(Base):
+    """A Redis hash used as a cache: bulk lookups and writes with TTL and LRU.
+
+    Internal: shared by :func:`redis_cache` and :class:`CachedOrderedDict`.
+    Every method costs 1 round trip (the first script call in a process may
+    cost 2 more, for SCRIPT LOAD).
+    """
+
+    _redis_type: ClassVar[str] = 'hash'
+
+    def __init__(
+        self, *, redis: RedisClient | None, key: str, timeout: float | None, maxsize: int | None = None
+    ) -> None:
+        super().__init__(redis=redis, key=key)
+        self._ttl = _ttl_ms(timeout)
+        self._maxsize = maxsize
+        self._keys = [key] if maxsize is None else [key, lru_key(key)]
+
+    def lookup(self, fields: list[str]) -> list[Any]:
+        """Raw values of ``fields`` (None for misses); refreshes TTL and recency."""
+        return cast(list[Any], self._eval(_LOOKUP, self._keys, [self._ttl, *fields]))
+
+    def store(self, pairs: list[str]) -> None:
+        """Write field, value, field, value...; refreshes TTL, evicts beyond maxsize."""
+        maxsize = -1 if self._maxsize is None else self._maxsize
+        self._eval(_STORE, self._keys, [self._ttl, maxsize, *pairs])
+
+    def size(self) -> int:
+        """Number of entries (HLEN)."""
+        return int(self.redis.hlen(self.key))
+
+    def clear(self) -> None:
+        """Delete every entry (UNLINK of the hash and its LRU set)."""
+        self.redis.unlink(*self._keys)
+
+
+# --- redis_cache ----------------------------------------------------------------------
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    return f'{kind.__module__}.{kind.__qualname__}'
+
+
+def _default_key(func: Callable[..., Any]) -> str:
+    module = getattr(func, '__module__', None)
+    qualname = getattr(func, '__qualname__', None)
+    if not module or not qualname:
+        raise TypeError(f'redis_cache needs key= for {func!r}: it has no __module__ and __qualname__')
+    if '<' in qualname:
+        # '<lambda>' or 'factory.<locals>.f': many functions share that name
+        # (each closure made by a factory), and would share one cache.
+        raise ValueError(f'redis_cache needs key= for {module}.{qualname}: that name is not unique')
+    return f'{DEFAULT_KEY_PREFIX}{module}.{qualname}'
+
+
+class CachedFunction(Generic[_P, _R]):
+    """A function wrapped by :func:`redis_cache` (what the decorator returns).
+
+    Calling it costs 1 round trip on a hit and 2 on a miss (the lookup, then
+    the write, each refreshing the TTL), plus the call itself.  Every call
+    returns what JSON gives back for the result, whether it was a hit or a
+    miss: a function returning a tuple returns a list, every time.
+    """
+
+    # Set by functools.update_wrapper, as on lru_cache's wrapper.
+    __wrapped__: Callable[_P, _R]
+    __name__: str
+    __qualname__: str
+
+    def __init__(
+        self,
+        func: Callable[_P, _R],
+        *,
+        redis: RedisClient | None,
+        key: str | None,
+        timeout: float | None,
+        maxsize: int | None,
+        typed: bool,
+    ) -> None:
+        self._func = func
+        self._maxsize = maxsize
+        self._typed = typed
+        self._cache = HashCache(
+            redis=redis, key=_default_key(func) if key is None else key, timeout=timeout, maxsize=maxsize
+        )
+        self._name = f'{getattr(func, "__module__", "?")}.{getattr(func, "__qualname__", func)}'
+        self._qualname = str(getattr(func, '__qualname__', ''))
+        self._lock = threading.Lock()
+        self._hits = 0
+        self._misses = 0
+        functools.update_wrapper(self, func)
+
+    def _field(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        # lru_cache's notion of one call: the positional arguments, then the
+        # keyword arguments in the order given (f(a=1, b=2) and f(b=2, a=1)
+        # are two entries, as are f(1) and f(a=1)).  Equal arguments are one
+        # call (1, 1.0 and True are the same key), as lru_cache documents for
+        # typed=False; with typed=True the argument types are part of the key.
+        call: tuple[Any, ...] = (args, tuple(kwargs.items()))
+        if self._typed:
+            call += (tuple(_type_name(value) for value in itertools.chain(args, kwargs.values())),)
+        hash(call)  # TypeError: unhashable type: 'list', exactly as lru_cache raises
+        try:
+            return encode_key(call)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f'redis_cache arguments must be JSON serializable: {error}') from error
+
+    def _count(self, *, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self._hits += 1
+            else:
+                self._misses += 1
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Return the cached result of this call, computing it on a miss.
+
+        Hit: 1 round trip.  Miss: 2 round trips.  TypeError for unhashable or
+        unencodable arguments (before anything is sent), and for a result
+        JSON cannot encode (then nothing is cached).
+        """
+        if self._maxsize == 0:
+            self._count(hit=False)  # lru_cache(maxsize=0) caches nothing
+            return self._func(*args, **kwargs)
+        field = self._field(args, kwargs)
+        (raw,) = self._cache.lookup([field])
+        if raw is not None:
+            self._count(hit=True)
+            return cast(_R, decode(raw))
+        self._count(hit=False)
+        return self._store(field, self._func(*args, **kwargs))
+
+    def _store(self, field: str, result: _R) -> _R:
+        try:
+            encoded = encode(result)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f'redis_cache can only cache JSON serializable results: {error}') from error
+        self._cache.store([field, encoded])
+        return cast(_R, decode(encoded))
+
+    def __bypass__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Call the function and cache its result, without looking up the cache.
+
+        Counts neither a hit nor a miss.  1 round trip (the write).
+        """
+        if self._maxsize == 0:
+            return self._func(*args, **kwargs)
+        field = self._field(args, kwargs)
+        return self._store(field, self._func(*args, **kwargs))
+
+    def cache_info(self) -> CacheInfo:
+        """Return CacheInfo(hits, misses, maxsize, currsize).  1 round trip (HLEN)."""
+        with self._lock:
+            hits, misses = self._hits, self._misses
+        return CacheInfo(hits, misses, self._maxsize, self._cache.size())
+
+    def cache_clear(self) -> None:
+        """Empty the cache (for every process) and reset this process's counters.
+
+        1 round trip (UNLINK).
+        """
+        self._cache.clear()
+        with self._lock:
+            self._hits = self._misses = 0
+
+    def cache_parameters(self) -> dict[str, Any]:
+        """Return the cache's parameters, as ``lru_cache``'s method does (no round trip)."""
+        ttl = self._cache._ttl
+        return {
+            'maxsize': self._maxsize,
+            'typed': self._typed,
+            'key': self._cache.key,
+            'timeout': ttl / 1000 if ttl else None,
+        }
+
+    @property
+    def cache_key(self) -> str:
+        """The Redis key of the cache's hash."""
+        return self._cache.key
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        # Like a function (and lru_cache's wrapper), bind as a method.
+        if instance is None:
+            return self
+        return types.MethodType(self, instance)
+
+    def __reduce__(self) -> str:
+        # Pickled by name, like a function, so that multiprocessing can pass
+        # a module-level cached function to another process.
+        return self._qualname
+
+    def __repr__(self) -> str:
+        return f'<redis_cache {self._name} key={self._cache.key!r}>'
+
+
+@overload
+def redis_cache(user_function: Callable[_P, _R], /) -> CachedFunction[_P, _R]: ...
+
+
+@overload
+def redis_cache(
+    *,
+    redis: RedisClient | None = None,
+    key: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    maxsize: int | None = None,
+    typed: bool = False,
+) -> Callable[[Callable[_P, _R]], CachedFunction[_P, _R]]: ...
+
+
+def redis_cache(
+    user_function: Callable[..., Any] | None = None,
+    /,
+    *,
+    redis: RedisClient | None = None,
+    key: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    maxsize: int | None = None,
+    typed: bool = False,
+) -> Any:
+    """Decorator: cache a function's return values in a Redis hash, like lru_cache.
+
+    ``redis`` is the client (default: the default client); ``key`` the Redis
+    key of the cache (default: ``pottery:cache:<module>.<qualname>``, the
+    same in every process); ``timeout`` the seconds the cache lives after its
+    last use (``None``: forever); ``maxsize`` bounds the number of entries,
+    evicting the least recently used (``None``: unbounded, ``0``: cache
+    nothing); ``typed`` caches arguments of different types separately.
+
+    Arguments must be hashable and JSON serializable, results JSON
+    serializable.  The wrapper has ``cache_info()``, ``cache_clear()``,
+    ``cache_parameters()``, ``__wrapped__`` and ``__bypass__(*args, **kwargs)``.
+    Also usable bare, as ``@redis_cache``.
+    """
+    if maxsize is not None:
+        if isinstance(maxsize, int):
+            maxsize = max(maxsize, 0)  # as lru_cache: negative means 0
+        else:
+            raise TypeError('maxsize must be an integer or None')
+    _ttl_ms(timeout)  # validate now, not at the first call
+
+    def decorator(func: Callable[_P, _R]) -> CachedFunction[_P, _R]:
+        return CachedFunction(func, redis=redis, key=key, timeout=timeout, maxsize=maxsize, typed=typed)
+
+    if user_function is not None:
+        if not callable(user_function):
+            raise TypeError('redis_cache() takes keyword arguments only, or a function')
+        return decorator(user_function)
+    return decorator
+
+
+# --- CachedOrderedDict ------------------------------------------------------------------
+
+
+class CachedOrderedDict(OrderedDict[_K, _V]):
+    """An OrderedDict of ``dict_keys`` whose values come from a Redis hash cache.
+
+    Construction looks every key up in 1 round trip (HMGET).  The dict holds
+    the keys in ``dict_keys``' order; keys found in the cache map to their
+    cached values, the others (``misses()``) to ``None`` until assigned.
+    Assigning an item writes it through to the cache (1 round trip, atomic,
+    TTL refreshed) so that later CachedOrderedDicts find it.  Everything else
+    (reads, deletes, iteration, ``move_to_end``...) is the in-memory
+    OrderedDict's: deleting an item here does not evict it from the cache.
+
+    The cache hash has RedisDict's layout: ``RedisDict(key=redis_key)`` sees
+    the same entries.  ``timeout`` is the cache's TTL in seconds, refreshed by
+    every lookup and write (``None``: forever).
+    """
+
+    def __init__(
+        self,
+        *,
+        redis_client: RedisClient | None = None,
+        redis_key: str,
+        dict_keys: Iterable[_K] = (),
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Complexity: O(n), 1 round trip (none for no keys)."""
+        super().__init__()
+        self._cache = HashCache(redis=redis_client, key=redis_key, timeout=timeout)
+        self._misses: set[_K] = set()
+        keys = list(dict_keys)
+        fields = [encode_key(key) for key in keys]  # TypeError before anything is sent
+        raws = self._cache.lookup(fields) if fields else []
+        hits = decode_many(raw for raw in raws if raw is not None)
+        found = iter(hits)
+        setitem = OrderedDict.__setitem__
+        for key, raw in zip(keys, raws, strict=True):
+            if raw is None:
+                setitem(self, key, cast(_V, None))
+                self._misses.add(key)
+            else:
+                setitem(self, key, next(found))
+                self._misses.discard(key)
+
+    @property
+    def redis(self) -> RedisClient:
+        """The Redis client of the cache."""
+        return self._cache.redis
+
+    @property
+    def key(self) -> str:
+        """The Redis key of the cache's hash."""
+        return self._cache.key
+
+    def misses(self) -> set[_K]:
+        """Return the keys that were not in the cache and have not been assigned since."""
+        return {key for key in self._misses if key in self}
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        """D[k] = v, also written to the cache.  1 round trip, atomic with the TTL refresh."""
+        self._cache.store([encode_key(key), encode(value)])
+        OrderedDict.__setitem__(self, key, value)
+        self._misses.discard(key)
+
+    # OrderedDict.update calls __setitem__ per item: a round trip each.
+    def update(self, other: Any = (), /, **kwargs: _V) -> None:
+        """D.update([E, ]**F) -> None, also written to the cache.
+
+        O(n), 1 round trip, atomic; nothing is written (in Redis or here) if
+        any key or value cannot be encoded.
+        """
+        items = dict(other, **kwargs)
+        pairs = [text for key, value in items.items() for text in (encode_key(key), encode(value))]
+        if pairs:
+            self._cache.store(pairs)
+        setitem = OrderedDict.__setitem__
+        for key, value in items.items():
+            setitem(self, key, value)
+            self._misses.discard(key)
+
+    # OrderedDict.setdefault would return the None placeholder of a miss.
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        """D.setdefault(k[,d]) -> D[k] if k was found or assigned, else D[k]=d (written through)."""
+        if key in self and key not in self._misses:
+            return self[key]
+        self[key] = default
+        return default
+
+    # OrderedDict's copy() and | call type(self)() without the cache's arguments.
+    def copy(self) -> CachedOrderedDict[_K, _V]:
+        """D.copy() -> a shallow copy on the same cache.  No round trip."""
+        new = OrderedDict.__new__(type(self))
+        OrderedDict.__init__(new)
+        new._cache = self._cache
+        new._misses = self.misses()
+        for key, value in self.items():
+            OrderedDict.__setitem__(new, key, value)
+        return new
+
+    def __or__(self, other: Any) -> OrderedDict[Any, Any]:  # type: ignore[override]  # a plain OrderedDict
+        """D | other -> a plain OrderedDict (in memory only).  No round trip."""
+        if not isinstance(other, dict):
+            return NotImplemented
+        new: OrderedDict[Any, Any] = OrderedDict(self)
+        new.update(other)
+        return new
+
+    def __ror__(self, other: Any) -> OrderedDict[Any, Any]:  # type: ignore[override]  # a plain OrderedDict
+        """other | D -> a plain OrderedDict (in memory only).  No round trip."""
+        if not isinstance(other, dict):
+            return NotImplemented
+        new: OrderedDict[Any, Any] = OrderedDict(other)
+        new.update(self)
+        return new
+
+    def __ior__(self, other: Any) -> CachedOrderedDict[_K, _V]:  # type: ignore[override]  # writes through
+        """D |= other: D.update(other), written through.  1 round trip."""
+        self.update(other)
+        return self

@@ -1,0 +1,776 @@
+"""redis_cache and CachedOrderedDict against real Redis servers.
+
+The oracle for redis_cache is ``functools.lru_cache``: which calls are one
+entry, which are hits, in which order a bounded cache evicts, what errors bad
+arguments raise.
+"""
+
+from __future__ import annotations
+
+import doctest
+import functools
+import inspect
+import json
+import multiprocessing
+import os
+import random
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_py
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from redis.crc import key_slot
+
+import pottery.cache
+from pottery import CachedOrderedDict, RedisDict, WrongRedisTypeError, redis_cache
+from pottery.cache import CachedFunction, CacheInfo, lru_key
+
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+
+HYPOTHESIS = settings(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def identity(*args: Any, **kwargs: Any) -> Any:
+    return [list(args), kwargs]
+
+
+def field_of(call: Call, *, typed: bool = False) -> str:
+    """The Redis field redis_cache uses for a call (no round trip)."""
+    wrapper = redis_cache(redis=None, key='unused', typed=typed)(identity)
+    args, kwargs = call
+    return wrapper._field(args, kwargs)
+
+
+def same_call(one: Call, other: Call) -> bool:
+    """lru_cache's documented notion of one call (typed=False): equal args, kwargs in order."""
+    return (one[0], tuple(one[1].items())) == (other[0], tuple(other[1].items()))
+
+
+# --- which calls are one entry: the key encoding ------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.sampled_from([0.0, -0.0, 1.0, 2.0, -1.0, 0.5, 1e16, float('inf')]),
+    st.sampled_from(['', 'a', '1', 'é']),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=3),
+)
+HASHABLES = st.recursive(SCALARS, lambda inner: st.tuples(inner) | st.tuples(inner, inner), max_leaves=4)
+KWARG_NAMES = st.lists(st.sampled_from(['a', 'b', 'c']), unique=True, max_size=3)
+CALLS = st.tuples(
+    st.lists(HASHABLES, max_size=3).map(tuple),
+    KWARG_NAMES.flatmap(
+        lambda names: st.tuples(*(HASHABLES for _ in names)).map(lambda v: dict(zip(names, v, strict=True)))
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ('one', 'other', 'same'),
+    [
+        (((1,), {}), ((1.0,), {}), True),
+        (((1,), {}), ((True,), {}), True),
+        (((0,), {}), ((-0.0,), {}), True),
+        (((1, 2), {}), ((1.0, 2), {}), True),
+        ((((1, 'a'),), {}), (((True, 'a'),), {}), True),
+        (((), {'a': 1, 'b': 2}), ((), {'a': 1.0, 'b': 2}), True),
+        (((1,), {}), ((), {'a': 1}), False),  # positional vs keyword
+        (((), {'a': 1, 'b': 2}), ((), {'b': 2, 'a': 1}), False),  # keyword order, as lru_cache
+        (((1,), {}), ((1.5,), {}), False),
+        ((('1',), {}), ((1,), {}), False),
+        (((None,), {}), ((), {}), False),
+        (((1, 2), {}), (((1, 2),), {}), False),
+        (((), {}), ((), {}), True),
+        ((((),), {}), (((),), {}), True),
+        (((2**53 + 1,), {}), ((float(2**53 + 1),), {}), False),  # unequal in Python too
+        (((10**16,), {}), ((1e16,), {}), True),
+    ],
+)
+def test_call_equality_table(one: Call, other: Call, same: bool) -> None:
+    assert same_call(one, other) is same
+    assert (field_of(one) == field_of(other)) is same
+
+
+@HYPOTHESIS
+@given(one=CALLS, other=CALLS)
+def test_fields_are_equal_exactly_for_equal_calls(one: Call, other: Call) -> None:
+    assert (field_of(one) == field_of(other)) is same_call(one, other)
+
+
+@HYPOTHESIS
+@given(calls=st.lists(CALLS, max_size=12))
+def test_every_call_lru_cache_reuses_has_the_same_field(calls: list[Call]) -> None:
+    # CPython's lru_cache keys a lone int or str argument by the object
+    # itself, so it treats f(1) and f(1.0) as two entries (a documented "may");
+    # everything it does treat as one call must be one field here.
+    computed: list[Call] = []
+
+    @functools.cache
+    def oracle(*args: Any, **kwargs: Any) -> None:
+        computed.append((args, kwargs))
+
+    seen: set[str] = set()
+    for call in calls:
+        before = len(computed)
+        oracle(*call[0], **call[1])
+        field = field_of(call)
+        if len(computed) == before:  # lru_cache hit: an equal call came earlier
+            assert field in seen
+        seen.add(field)
+
+
+def test_field_is_canonical_json_not_hash() -> None:
+    # The same text in every process and on every machine.
+    assert field_of((('hello', 1.0, None), {'x': (True, 'é')})) == '[["hello", 1, null], [["x", [1, "\\u00e9"]]]]'
+    assert field_of(((5,), {})) == '[[5], []]'
+
+
+def test_typed_separates_types_of_immediate_arguments_only() -> None:
+    assert field_of(((1,), {}), typed=True) != field_of(((1.0,), {}), typed=True)
+    assert field_of(((1,), {}), typed=True) != field_of(((True,), {}), typed=True)
+    assert field_of((((1,),), {}), typed=True) == field_of((((1.0,),), {}), typed=True)  # as lru_cache
+    assert field_of(((), {'a': 1}), typed=True) != field_of(((), {'a': 1.0}), typed=True)
+
+
+@HYPOTHESIS
+@given(key=st.text(alphabet='ab{}:x', max_size=8))
+def test_lru_key_shares_the_slot_of_the_key(key: str) -> None:
+    assert key_slot(lru_key(key).encode()) == key_slot(key.encode())
+    assert lru_key(key) != key
+
+
+@pytest.mark.parametrize(
+    ('key', 'expected'),
+    [
+        ('cache', '{cache}:lru'),
+        ('{user:1}:cache', '{user:1}:cache:lru'),
+        ('a{b', '{a{b}:lru'),
+    ],
+)
+def test_lru_key_names(key: str, expected: str) -> None:
+    assert lru_key(key) == expected
+
+
+@pytest.mark.parametrize('key', ['a}b', '{}x', ''])
+def test_lru_key_for_braces_without_a_tag(key: str) -> None:
+    name = lru_key(key)
+    assert name.startswith('{pottery-slot-') and name.endswith(f'}}:{key}:lru')
+    assert key_slot(name.encode()) == key_slot(key.encode())
+
+
+# --- redis_cache against lru_cache -------------------------------------------------------
+
+
+def counting(func: Callable[..., Any]) -> tuple[Callable[..., Any], list[Any]]:
+    calls: list[Any] = []
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return func(*args, **kwargs)
+
+    return wrapper, calls
+
+
+def test_hits_misses_and_currsize(any_redis: Any) -> None:
+    square, calls = counting(lambda n: n * n)
+    f = redis_cache(redis=any_redis, key='squares')(square)
+    assert f(3) == 9
+    assert f(3) == 9
+    assert f(4) == 16
+    assert calls == [((3,), {}), ((4,), {})]
+    assert f.cache_info() == CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)
+    assert repr(f.cache_info()) == 'CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)'
+
+
+@pytest.mark.parametrize('maxsize', [None, 3])
+def test_round_trips(any_redis: Any, round_trips: Callable[[], Any], maxsize: int | None) -> None:
+    f = redis_cache(redis=any_redis, key='{budget}', maxsize=maxsize)(identity)
+    f('warm-up')  # SCRIPT LOAD and slot discovery happen once
+    f('warm-up')
+    with round_trips() as trips:
+        f('x')
+    assert trips.count == 2, 'a miss is one lookup plus one write'
+    with round_trips() as trips:
+        f('x')
+    assert trips.count == 1, 'a hit is one round trip'
+    with round_trips() as trips:
+        f.__bypass__('x')
+    assert trips.count == 1
+    with round_trips() as trips:
+        f.cache_info()
+    assert trips.count == 1
+    with round_trips() as trips:
+        f.cache_clear()
+    assert trips.count == 1
+
+
+def test_ttl_set_and_refreshed(any_redis: Any) -> None:
+    f = redis_cache(redis=any_redis, key='ttl', timeout=30)(identity)
+    f(1)
+    assert 29_000 < any_redis.pttl('ttl') <= 30_000
+    any_redis.pexpire('ttl', 5_000)
+    f(1)  # a hit refreshes
+    assert 29_000 < any_redis.pttl('ttl') <= 30_000
+    any_redis.pexpire('ttl', 5_000)
+    f(2)  # so does a miss
+    assert 29_000 < any_redis.pttl('ttl') <= 30_000
+    assert f.cache_parameters()['timeout'] == 30
+
+
+def test_ttl_with_maxsize_covers_both_keys(any_redis: Any) -> None:
+    f = redis_cache(redis=any_redis, key='ttl', timeout=30, maxsize=5)(identity)
+    f(1)
+    assert 29_000 < any_redis.pttl('ttl') <= 30_000
+    assert 29_000 < any_redis.pttl(lru_key('ttl')) <= 30_000
+
+
+@pytest.mark.parametrize('timeout', [None, float('inf')])
+def test_timeout_none_keeps_forever(any_redis: Any, timeout: float | None) -> None:
+    f = redis_cache(redis=any_redis, key='forever', timeout=timeout, maxsize=3)(identity)
+    f(1)
+    f(1)
+    assert any_redis.ttl('forever') == -1
+    assert any_redis.ttl(lru_key('forever')) == -1
+    assert f.cache_parameters()['timeout'] is None
+
+
+def test_cache_expires_after_timeout(redis: redis_py.Redis) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=redis, key='short', timeout=0.05)(f)
+    cached(1)
+    time.sleep(0.1)
+    assert not redis.exists('short')
+    cached(1)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize('bad', [0, -1, float('nan')])
+def test_bad_timeout(bad: float) -> None:
+    with pytest.raises(ValueError, match='timeout'):
+        redis_cache(redis=None, key='k', timeout=bad)
+
+
+def test_bad_timeout_and_maxsize_types() -> None:
+    with pytest.raises(TypeError, match='timeout'):
+        redis_cache(redis=None, key='k', timeout='60')  # type: ignore[call-overload]  # the point
+    with pytest.raises(TypeError, match='maxsize'):
+        redis_cache(redis=None, key='k', maxsize=1.5)  # type: ignore[call-overload]  # the point
+
+
+LRU_SETTINGS = settings(HYPOTHESIS, max_examples=40)
+
+
+@pytest.mark.parametrize('deployment', ['standalone', 'cluster'])
+def test_maxsize_evicts_like_lru_cache(deployment: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue('redis' if deployment == 'standalone' else 'redis_cluster')
+    examples = 40 if deployment == 'standalone' else 15
+
+    @settings(LRU_SETTINGS, max_examples=examples)
+    @given(maxsize=st.integers(-1, 4), calls=st.lists(st.integers(0, 6), max_size=25))
+    def check(maxsize: int, calls: list[int]) -> None:
+        client.delete('lru', lru_key('lru'))
+        oracle_calls: list[int] = []
+        ours_calls: list[int] = []
+
+        @functools.lru_cache(maxsize=maxsize)
+        def oracle(n: int) -> int:
+            oracle_calls.append(n)
+            return n
+
+        @redis_cache(redis=client, key='lru', maxsize=maxsize)
+        def ours(n: int) -> int:
+            ours_calls.append(n)
+            return n
+
+        for n in calls:
+            assert ours(n) == oracle(n)
+            assert ours_calls == oracle_calls
+        assert ours.cache_info()._asdict() == oracle.cache_info()._asdict()
+
+    check()
+
+
+def test_maxsize_eviction_order(any_redis: Any) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(f)
+    for n in (1, 2, 1, 3):  # 1 is used again, so 2 is the least recent when 3 comes
+        cached(n)
+    assert len(calls) == 3
+    cached(1)
+    assert len(calls) == 3
+    cached(2)
+    assert calls[-1] == ((2,), {})
+    assert cached.cache_info() == CacheInfo(hits=2, misses=4, maxsize=2, currsize=2)
+
+
+def test_bypass_counts_as_a_use_for_eviction(any_redis: Any) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(f)
+    cached(1)
+    cached(2)
+    cached.__bypass__(1)
+    cached(3)  # evicts 2
+    count = len(calls)
+    cached(1)
+    assert len(calls) == count
+
+
+def test_maxsize_evicts_entries_written_by_others_first(any_redis: Any) -> None:
+    RedisDict({'x': 1, 'y': 2, 'z': 3}, redis=any_redis, key='lru')
+    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(identity)
+    cached(1)
+    cached(2)
+    assert any_redis.hlen('lru') == 2
+    assert cached.cache_info().currsize == 2
+    assert cached.cache_info().hits == 0
+    cached(1)
+    cached(2)
+    assert cached.cache_info().hits == 2
+
+
+def test_concurrent_writers_never_exceed_maxsize(any_redis: Any) -> None:
+    # Six threads (six connections) race lookups, writes and evictions; the
+    # scripts keep the hash and its recency set in step.
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        cached = redis_cache(redis=any_redis, key='{race}', maxsize=4)(identity)
+        rng = random.Random(seed)
+        barrier.wait()
+        try:
+            for _ in range(60):
+                n = rng.randrange(10)
+                assert cached(n) == [[n], {}]
+        except (AssertionError, redis_py.RedisError) as error:  # reported by the test thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    fields = set(any_redis.hkeys('{race}'))
+    assert len(fields) == 4
+    assert set(any_redis.zrange(lru_key('{race}'), 0, -1)) == fields
+
+
+def test_maxsize_zero_caches_nothing(any_redis: Any, round_trips: Callable[[], Any]) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=any_redis, key='none', maxsize=0)(f)
+    with round_trips() as trips:
+        cached([1])  # not even hashed, as lru_cache(maxsize=0)
+        cached([1])
+    assert trips.count == 0
+    assert len(calls) == 2
+    assert cached.cache_info() == CacheInfo(hits=0, misses=2, maxsize=0, currsize=0)
+    assert redis_cache(redis=any_redis, key='none', maxsize=-5)(f).cache_info().maxsize == 0
+
+
+# --- bad arguments and results -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('args', 'kwargs'),
+    [(([1],), {}), (({'a': 1},), {}), ((), {'a': {1}}), (((1, [2]),), {})],
+)
+def test_unhashable_arguments_raise_like_lru_cache(
+    redis: redis_py.Redis, round_trips: Callable[[], Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=redis, key='bad')(f)
+    with pytest.raises(TypeError) as expected:
+        functools.lru_cache(f)(*args, **kwargs)
+    with round_trips() as trips, pytest.raises(TypeError) as raised:
+        cached(*args, **kwargs)
+    assert str(raised.value) == str(expected.value)
+    assert trips.count == 0
+    assert calls == []
+    assert cached.cache_info().misses == 0
+
+
+@pytest.mark.parametrize('arg', [frozenset({1}), object(), b'bytes', 1j])
+def test_unencodable_arguments_raise_type_error(redis: redis_py.Redis, arg: Any) -> None:
+    f, calls = counting(identity)
+    cached = redis_cache(redis=redis, key='bad')(f)
+    with pytest.raises(TypeError, match='JSON serializable'):
+        cached(arg)
+    assert calls == []
+
+
+@pytest.mark.parametrize('result', [{1, 2}, object(), {'a': b'x'}, {1: 'a', 'b': 2}])
+def test_unencodable_results_raise_and_cache_nothing(any_redis: Any, result: Any) -> None:
+    cached = redis_cache(redis=any_redis, key='bad')(lambda: result)
+    with pytest.raises(TypeError, match='JSON serializable'):
+        cached()
+    assert not any_redis.exists('bad')
+    assert cached.cache_info() == CacheInfo(hits=0, misses=1, maxsize=None, currsize=0)
+
+
+def test_exceptions_propagate_and_cache_nothing(redis: redis_py.Redis) -> None:
+    def fail(n: int) -> int:
+        raise ZeroDivisionError(n)
+
+    cached = redis_cache(redis=redis, key='bad')(fail)
+    with pytest.raises(ZeroDivisionError):
+        cached(1)
+    assert not redis.exists('bad')
+
+
+def test_results_come_back_as_json_gives_them_hit_or_miss(redis: redis_py.Redis) -> None:
+    cached = redis_cache(redis=redis, key='json')(lambda: ((1, 2), {1: 'a'}))
+    results: list[Any] = [cached(), cached()]
+    assert results == [[[1, 2], {'1': 'a'}]] * 2
+    assert cached.cache_info().hits == 1
+
+
+def test_none_is_cached(redis: redis_py.Redis) -> None:
+    f, calls = counting(lambda: None)
+    cached = redis_cache(redis=redis, key='none')(f)
+    assert cached() is None
+    assert cached() is None
+    assert len(calls) == 1
+
+
+def test_wrong_redis_type(any_redis: Any) -> None:
+    any_redis.set('str', 'x')
+    cached = redis_cache(redis=any_redis, key='str')(identity)
+    with pytest.raises(WrongRedisTypeError):
+        cached(1)
+    assert any_redis.get('str') == b'x'
+
+
+# --- the rest of the API ----------------------------------------------------------------------
+
+
+def test_bypass_recomputes_and_counts_nothing(any_redis: Any) -> None:
+    version = [1]
+    f, calls = counting(lambda n: [n, version[0]])
+    cached = redis_cache(redis=any_redis, key='bypass')(f)
+    assert cached(7) == [7, 1]
+    version[0] = 2
+    assert cached(7) == [7, 1]
+    assert cached.__bypass__(7) == [7, 2]
+    assert cached(7) == [7, 2]
+    assert len(calls) == 2
+    assert cached.cache_info() == CacheInfo(hits=2, misses=1, maxsize=None, currsize=1)
+
+
+def test_cache_clear_empties_redis_for_everyone(any_redis: Any) -> None:
+    one = redis_cache(redis=any_redis, key='shared', maxsize=4)(identity)
+    other = redis_cache(redis=any_redis, key='shared', maxsize=4)(identity)
+    one(1)
+    other(1)
+    assert other.cache_info() == CacheInfo(hits=1, misses=0, maxsize=4, currsize=1)
+    one.cache_clear()
+    assert one.cache_info() == CacheInfo(hits=0, misses=0, maxsize=4, currsize=0)
+    assert not any_redis.exists('shared', lru_key('shared'))
+    other(1)
+    assert other.cache_info() == CacheInfo(hits=1, misses=1, maxsize=4, currsize=1)
+
+
+def documented(a: int, b: str = 'x', *, c: float = 1.0) -> list[Any]:
+    """Add things up."""
+    return [a, b, c]
+
+
+def test_wraps_metadata(redis: redis_py.Redis) -> None:
+    cached = redis_cache(redis=redis, key='meta')(documented)
+    assert cached.__wrapped__ is documented
+    assert cached.__name__ == 'documented'
+    assert cached.__qualname__ == 'documented'
+    assert cached.__module__ == __name__
+    assert cached.__doc__ == 'Add things up.'
+    assert inspect.signature(cached) == inspect.signature(documented)
+    assert cached.cache_parameters() == {'maxsize': None, 'typed': False, 'key': 'meta', 'timeout': 60}
+    assert 'documented' in repr(cached) and "'meta'" in repr(cached)
+
+
+def test_default_key_from_module_and_qualname() -> None:
+    cached = redis_cache(documented)  # bare decorator, default client: nothing is sent
+    assert isinstance(cached, CachedFunction)
+    assert cached.cache_key == 'pottery:cache:tests.test_cache.documented'
+    assert redis_cache()(documented).cache_key == cached.cache_key
+
+
+def test_default_key_refuses_names_that_are_not_unique() -> None:
+    with pytest.raises(ValueError, match='key='):
+        redis_cache(lambda: 1)
+
+    def local() -> None:
+        pass
+
+    with pytest.raises(ValueError, match='key='):
+        redis_cache(local)
+    with pytest.raises(TypeError, match='key='):
+        redis_cache(functools.partial(identity, 1))
+    assert redis_cache(key='k')(lambda: 1).cache_key == 'k'
+
+
+class Name(str):
+    """A str subclass, so that ``self`` is a JSON-encodable argument."""
+
+    __slots__ = ()
+
+    @redis_cache(key='methods')
+    def shout(self) -> str:
+        return self.upper()
+
+
+def test_binds_as_a_method(redis: redis_py.Redis) -> None:
+    Name.shout._cache._redis = redis  # point the cache made at import time at the test server
+    assert Name('hi').shout() == 'HI'
+    assert Name('hi').shout() == 'HI'
+    assert Name('hi').shout.cache_info().hits == 1
+    Name.shout.cache_clear()
+
+
+def test_counters_are_thread_safe(redis: redis_py.Redis) -> None:
+    cached = redis_cache(redis=redis, key='threads')(identity)
+    barrier = threading.Barrier(8)
+
+    def work() -> None:
+        barrier.wait()
+        for n in range(50):
+            cached(n % 5)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    info = cached.cache_info()
+    assert info.hits + info.misses == 400
+    assert 5 <= info.misses <= 40
+    assert info.currsize == 5
+
+
+def test_decoded_responses_client(redis_decoded: redis_py.Redis) -> None:
+    cached = redis_cache(redis=redis_decoded, key='decoded', maxsize=2)(identity)
+    assert cached('é', k=(1,)) == [['é'], {'k': [1]}]
+    assert cached('é', k=(1,)) == [['é'], {'k': [1]}]
+    assert cached.cache_info().hits == 1
+
+
+def test_layout_is_a_redis_dict(any_redis: Any) -> None:
+    cached = redis_cache(redis=any_redis, key='layout')(identity)
+    cached(5, x='a')
+    assert RedisDict[Any, Any](redis=any_redis, key='layout').to_dict() == {((5,), (('x', 'a'),)): [[5], {'x': 'a'}]}
+    RedisDict[Any, Any](redis=any_redis, key='layout')[((6,), ())] = 'planted'
+    assert cached(6) == 'planted'
+    assert cached.cache_info().hits == 1
+
+
+# --- two real processes ------------------------------------------------------------------------
+
+
+def shout(text: str) -> str:
+    """Upper-case text, counting how often it really runs in the INCR key 'runs'."""
+    client = redis_py.Redis.from_url(_CHILD_URL[0])
+    client.incr('runs')
+    return text.upper()
+
+
+_CHILD_URL: list[str] = ['']
+
+
+def child(url: str, text: str) -> tuple[int, str, dict[str, Any]]:
+    """Run in a fresh process: cache shout() under its default key, call it once."""
+    _CHILD_URL[0] = url
+    cached = redis_cache(redis=redis_py.Redis.from_url(url))(shout)
+    result = cached(text)
+    return os.getpid(), result, cached.cache_info()._asdict()
+
+
+def test_two_processes_share_one_entry(redis: redis_py.Redis, redis_server: Any) -> None:
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(1, maxtasksperchild=1) as pool:  # a new process per task
+        first = pool.apply(child, (redis_server.url, 'hello'))
+        second = pool.apply(child, (redis_server.url, 'hello'))
+    assert first[0] != second[0] != os.getpid()  # two fresh processes, each with its own hash() seed
+    assert first[1:] == ('HELLO', {'hits': 0, 'misses': 1, 'maxsize': None, 'currsize': 1})
+    assert second[1:] == ('HELLO', {'hits': 1, 'misses': 0, 'maxsize': None, 'currsize': 1})
+    assert redis.get('runs') == b'1'
+    assert redis.hkeys('pottery:cache:tests.test_cache.shout') == [b'[["hello"], []]']
+
+
+# --- CachedOrderedDict -------------------------------------------------------------------------
+
+
+def test_lookup_in_one_round_trip(any_redis: Any, round_trips: Callable[[], Any]) -> None:
+    RedisDict({1: 'one', 3: ['three'], (4, 'x'): None}, redis=any_redis, key='docs')
+    CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(0,))  # warm-up
+    with round_trips() as trips:
+        docs = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(3, 2, (4, 'x'), 1, 5))
+    assert trips.count == 1
+    assert list(docs.items()) == [(3, ['three']), (2, None), ((4, 'x'), None), (1, 'one'), (5, None)]
+    assert docs.misses() == {2, 5}
+    assert isinstance(docs, OrderedDict)
+    with round_trips() as trips:
+        docs[2] = 'two'
+    assert trips.count == 1
+    with round_trips() as trips:
+        docs.update({5: 'five', 6: 'six'}, seven=7)
+    assert trips.count == 1
+    assert list(docs) == [3, 2, (4, 'x'), 1, 5, 6, 'seven']
+    assert docs.misses() == set()
+
+
+def test_assignments_are_written_through(any_redis: Any) -> None:
+    first = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=('a', 'b'))
+    first['a'] = {'doc': 1}
+    second = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=['b', 'a', 'c'])
+    assert second == OrderedDict([('b', None), ('a', {'doc': 1}), ('c', None)])
+    assert second.misses() == {'b', 'c'}
+    assert RedisDict[Any, Any](redis=any_redis, key='docs').to_dict() == {'a': {'doc': 1}}
+    second['extra'] = 1  # keys outside dict_keys are written through too, appended
+    assert list(second) == ['b', 'a', 'c', 'extra']
+    assert RedisDict[Any, Any](redis=any_redis, key='docs')['extra'] == 1
+
+
+def test_equal_keys_are_one_entry(redis: redis_py.Redis) -> None:
+    CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=())[1] = 'one'
+    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1.0, True, 2, 2))
+    assert list(docs.items()) == [(1.0, 'one'), (2, None)]
+    assert docs.misses() == {2}
+
+
+def test_ttl_refreshed_by_lookups_and_writes(any_redis: Any) -> None:
+    docs = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
+    docs[1] = 'one'
+    assert 29_000 < any_redis.pttl('docs') <= 30_000
+    any_redis.pexpire('docs', 1_000)
+    CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
+    assert 29_000 < any_redis.pttl('docs') <= 30_000
+    forever = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='forever', dict_keys=(1,), timeout=None)
+    forever[1] = 'one'
+    assert any_redis.ttl('forever') == -1
+
+
+def test_bad_keys_and_values_send_nothing(redis: redis_py.Redis, round_trips: Callable[[], Any]) -> None:
+    with round_trips() as trips, pytest.raises(TypeError):
+        CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, [2]))
+    assert trips.count == 0
+    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1,))
+    with pytest.raises(TypeError):
+        docs[1] = {1, 2}
+    with pytest.raises(TypeError):
+        docs.update({2: 'two', 3: object()})
+    assert not redis.exists('docs')
+    assert docs == {1: None}
+    assert docs.misses() == {1}
+
+
+def test_deleting_is_in_memory_only(redis: redis_py.Redis) -> None:
+    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, 2, 3))
+    docs[1] = 'one'
+    del docs[1]
+    docs.pop(2)
+    assert docs.misses() == {3}
+    assert RedisDict[Any, Any](redis=redis, key='docs').to_dict() == {1: 'one'}
+
+
+def test_setdefault_fills_a_miss(redis: redis_py.Redis) -> None:
+    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, 2))
+    assert docs.setdefault(1, 'one') == 'one'
+    assert docs.setdefault(1, 'uno') == 'one'
+    assert docs.setdefault(3, 'three') == 'three'
+    assert list(docs.items()) == [(1, 'one'), (2, None), (3, 'three')]
+    assert RedisDict[Any, Any](redis=redis, key='docs').to_dict() == {1: 'one', 3: 'three'}
+
+
+def test_copy_and_operators(redis: redis_py.Redis) -> None:
+    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, 2))
+    docs[1] = 'one'
+    copy = docs.copy()
+    assert type(copy) is CachedOrderedDict
+    assert copy == docs and copy.misses() == {2} and copy.key == 'docs'
+    copy[2] = 'two'
+    assert docs.misses() == {2}
+    merged = docs | {3: 'three'}
+    assert type(merged) is OrderedDict and list(merged) == [1, 2, 3]
+    assert type({0: 'zero'} | docs) is OrderedDict
+    docs |= {2: 'deux'}
+    assert docs[2] == 'deux'
+    assert RedisDict[Any, Any](redis=redis, key='docs').to_dict() == {1: 'one', 2: 'deux'}
+    assert json.dumps(docs) == '{"1": "one", "2": "deux"}'
+
+
+def test_wrong_redis_type_for_cached_ordered_dict(any_redis: Any) -> None:
+    any_redis.rpush('list', 'x')
+    with pytest.raises(WrongRedisTypeError):
+        CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='list', dict_keys=(1,))
+
+
+@pytest.mark.parametrize('deployment', ['standalone', 'cluster'])
+def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue('redis' if deployment == 'standalone' else 'redis_cluster')
+    examples = 40 if deployment == 'standalone' else 15
+    keys = st.one_of(st.integers(0, 5), st.sampled_from(['a', 'b', (1, 'a')]))
+    values = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
+    steps = st.lists(
+        st.one_of(
+            st.tuples(st.just('new'), st.lists(keys, max_size=6)),
+            st.tuples(st.just('set'), st.tuples(keys, values)),
+            st.tuples(st.just('update'), st.dictionaries(keys, values, max_size=3)),
+        ),
+        max_size=12,
+    )
+
+    @settings(HYPOTHESIS, max_examples=examples)
+    @given(steps=steps)
+    def check(steps: list[tuple[str, Any]]) -> None:
+        client.delete('model')
+        cache: dict[Any, Any] = {}  # what Redis should hold
+        docs = CachedOrderedDict[Any, Any](redis_client=client, redis_key='model', dict_keys=())
+        expected: OrderedDict[Any, Any] = OrderedDict()
+        for action, arg in steps:
+            if action == 'new':
+                docs = CachedOrderedDict[Any, Any](redis_client=client, redis_key='model', dict_keys=arg)
+                expected = OrderedDict((key, json.loads(json.dumps(cache.get(key)))) for key in arg)
+            elif action == 'set':
+                docs[arg[0]] = arg[1]
+                expected[arg[0]] = arg[1]
+                cache[arg[0]] = arg[1]
+            else:
+                docs.update(arg)
+                expected.update(arg)
+                cache.update(arg)
+            assert list(docs.items()) == list(expected.items())
+            assert docs.misses() == {key for key in expected if key not in cache}
+        stored: dict[Any, Any] = RedisDict[Any, Any](redis=client, key='model').to_dict()
+        assert stored == {key: json.loads(json.dumps(value)) for key, value in cache.items()}
+
+    check()
+
+
+# --- documentation -------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / 'docs' / 'cache.md'
+
+
+def test_docs_examples(redis: redis_py.Redis) -> None:
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(DOCS.read_text(), {'redis': redis}, 'docs/cache.md', str(DOCS), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 10
+    assert result.failed == 0
+
+
+def test_module_docstrings() -> None:
+    result = doctest.testmod(pottery.cache)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,0 +1,447 @@
+"""RedisSet against set: an oracle state machine, budgets, processes, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis as redis_py
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from redis.cluster import RedisCluster
+
+from pottery import KeyExistsError, RedisSet, WrongRedisTypeError
+from tests.servers import RedisServer
+
+# --- the oracle: the same operations on set and on RedisSet ---------------------
+
+ELEMENTS = st.one_of(
+    st.integers(min_value=0, max_value=6),
+    st.sampled_from(['a', 'b', 'c', (1, 'a'), (), 2.5, 1.0, True, False, None, '']),
+)
+ITEMS = st.lists(ELEMENTS, max_size=6)
+NAMES = st.sampled_from(['a', 'b', 'far'])  # b: a's slot ({t} tag); far: another slot
+BINARY = ['__or__', '__and__', '__sub__', '__xor__', '__le__', '__lt__', '__ge__', '__gt__', '__eq__', '__ne__']
+REFLECTED = [
+    operator.or_,
+    operator.and_,
+    operator.sub,
+    operator.xor,
+    operator.le,
+    operator.lt,
+    operator.ge,
+    operator.gt,
+]
+REFLECTED += [operator.eq, operator.ne]
+INPLACE = ['__ior__', '__iand__', '__isub__', '__ixor__']
+METHODS = ['union', 'intersection', 'difference', 'update', 'intersection_update', 'difference_update']
+SINGLE = ['symmetric_difference', 'symmetric_difference_update', 'issubset', 'issuperset', 'isdisjoint']
+
+_examples = itertools.count()
+
+
+def outcome(func: Callable[[], Any]) -> tuple[str, Any]:
+    """What calling func gives: ('ok', result) or ('raised', exception type)."""
+    try:
+        return 'ok', func()
+    except Exception as error:  # noqa: BLE001  # the oracle compares any exception's type
+        return 'raised', type(error)
+
+
+def slot_apart(client: Any, key: str, anchor: str) -> str:
+    # On a cluster, a key surely not in anchor's slot.
+    if not isinstance(client, RedisCluster):
+        return key
+    for suffix in itertools.count():
+        candidate = f'{key}:{suffix}'
+        if client.keyslot(candidate) != client.keyslot(anchor):  # type: ignore[no-untyped-call]  # untyped upstream
+            return candidate
+    raise AssertionError  # pragma: no cover
+
+
+class SetMachine(RuleBasedStateMachine):
+    client: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        n = next(_examples)
+        a = f'{{t}}a:{n}'
+        keys = {'a': a, 'b': f'{{t}}b:{n}', 'far': slot_apart(self.client, f'far:{n}', a)}
+        self.client.delete(*keys.values())
+        self.sets = {name: RedisSet[Any](redis=self.client, key=key) for name, key in keys.items()}
+        self.models: dict[str, set[Any]] = {name: set() for name in keys}
+
+    def both(self, name: str, call: Callable[[Any], Any]) -> None:
+        expected = outcome(lambda: call(self.models[name]))
+        actual = outcome(lambda: call(self.sets[name]))
+        assert actual == expected
+
+    @rule(name=NAMES, items=ITEMS)
+    def update(self, name: str, items: list[Any]) -> None:
+        self.both(name, lambda s: s.update(items))
+
+    @rule(name=NAMES, item=ELEMENTS)
+    def add(self, name: str, item: Any) -> None:
+        self.both(name, lambda s: s.add(item))
+
+    @rule(name=NAMES, item=ELEMENTS)
+    def discard(self, name: str, item: Any) -> None:
+        self.both(name, lambda s: s.discard(item))
+
+    @rule(name=NAMES, item=ELEMENTS)
+    def remove(self, name: str, item: Any) -> None:
+        self.both(name, lambda s: s.remove(item))
+
+    @rule(name=NAMES, item=st.one_of(ELEMENTS, st.just([1])))
+    def contains(self, name: str, item: Any) -> None:
+        self.both(name, lambda s: item in s)
+
+    @rule(name=NAMES, items=ITEMS)
+    def contains_many(self, name: str, items: list[Any]) -> None:
+        expected = tuple(item in self.models[name] for item in items)
+        assert self.sets[name].contains_many(*items) == expected
+
+    @rule(name=NAMES)
+    def pop(self, name: str) -> None:
+        model = self.models[name]
+        if not model:
+            with pytest.raises(KeyError, match='pop from an empty set'):
+                self.sets[name].pop()
+            return
+        popped = self.sets[name].pop()
+        assert popped in model
+        model.remove(popped)
+
+    @rule(name=NAMES)
+    def clear(self, name: str) -> None:
+        self.both(name, lambda s: s.clear())
+
+    @rule(name=NAMES, op=st.sampled_from(BINARY), items=ITEMS, frozen=st.booleans())
+    def operator_with_plain(self, name: str, op: str, items: list[Any], frozen: bool) -> None:
+        other = frozenset(items) if frozen else set(items)
+        self.both(name, lambda s: getattr(s, op)(other))
+
+    @rule(name=NAMES, func=st.sampled_from(REFLECTED), items=ITEMS)
+    def reflected_operator(self, name: str, func: Callable[[Any, Any], Any], items: list[Any]) -> None:
+        # set(items) <op> s: set returns NotImplemented, Python asks the RedisSet.
+        self.both(name, lambda s: func(set(items), s))
+
+    @rule(name=NAMES, op=st.sampled_from(BINARY + INPLACE), items=ITEMS)
+    def operator_with_list(self, name: str, op: str, items: list[Any]) -> None:
+        # Operators take set-like operands only, as set's do.
+        self.both(name, lambda s: getattr(type(s), op)(s, items))
+
+    @rule(name=NAMES, other=NAMES, op=st.sampled_from(BINARY))
+    def operator_between(self, name: str, other: str, op: str) -> None:
+        expected = outcome(lambda: getattr(self.models[name], op)(self.models[other]))
+        actual = outcome(lambda: getattr(self.sets[name], op)(self.sets[other]))
+        assert actual == expected
+
+    @rule(name=NAMES, other=NAMES, op=st.sampled_from(INPLACE))
+    def inplace_between(self, name: str, other: str, op: str) -> None:
+        getattr(self.models[name], op)(self.models[other])
+        assert getattr(self.sets[name], op)(self.sets[other]) is self.sets[name]
+
+    @rule(name=NAMES, op=st.sampled_from(INPLACE), items=ITEMS)
+    def inplace_with_plain(self, name: str, op: str, items: list[Any]) -> None:
+        getattr(self.models[name], op)(set(items))
+        assert getattr(self.sets[name], op)(set(items)) is self.sets[name]
+
+    @rule(name=NAMES, method=st.sampled_from(METHODS), args=st.lists(ITEMS, max_size=3))
+    def method_with_iterables(self, name: str, method: str, args: list[list[Any]]) -> None:
+        self.both(name, lambda s: getattr(s, method)(*args))
+
+    @rule(name=NAMES, method=st.sampled_from(METHODS), other=NAMES, items=ITEMS)
+    def method_with_mixed(self, name: str, method: str, other: str, items: list[Any]) -> None:
+        expected = outcome(lambda: getattr(self.models[name], method)(self.models[other], items))
+        actual = outcome(lambda: getattr(self.sets[name], method)(self.sets[other], items))
+        assert actual == expected
+
+    @rule(name=NAMES, method=st.sampled_from(SINGLE), items=st.one_of(ITEMS, st.just(5)))
+    def single_argument_method(self, name: str, method: str, items: Any) -> None:
+        self.both(name, lambda s: getattr(s, method)(items))
+
+    @rule(name=NAMES, method=st.sampled_from(SINGLE), other=NAMES)
+    def single_argument_between(self, name: str, method: str, other: str) -> None:
+        expected = outcome(lambda: getattr(self.models[name], method)(self.models[other]))
+        actual = outcome(lambda: getattr(self.sets[name], method)(self.sets[other]))
+        assert actual == expected
+
+    @rule(name=NAMES)
+    def copy(self, name: str) -> None:
+        copied = self.sets[name].copy()
+        assert isinstance(copied, RedisSet)
+        assert copied.key != self.sets[name].key
+        assert set(copied) == self.models[name]
+
+    @invariant()
+    def same_contents(self) -> None:
+        for name, model in self.models.items():
+            assert set(self.sets[name]) == model
+            assert len(self.sets[name]) == len(model)
+
+
+def test_oracle_standalone(redis: redis_py.Redis) -> None:
+    machine = type('Machine', (SetMachine,), {'client': redis})
+    run_state_machine_as_test(machine, settings=settings(max_examples=50, stateful_step_count=30, deadline=None))
+
+
+def test_oracle_cluster(redis_cluster: RedisCluster) -> None:
+    machine = type('Machine', (SetMachine,), {'client': redis_cluster})
+    run_state_machine_as_test(machine, settings=settings(max_examples=25, stateful_step_count=25, deadline=None))
+
+
+# --- behaviour ---------------------------------------------------------------------
+
+
+def test_repr_and_to_set(any_redis: Any) -> None:
+    s = RedisSet({'b', 'a'}, redis=any_redis, key='r')
+    assert repr(s) == "RedisSet{'a', 'b'}"
+    assert repr(RedisSet(redis=any_redis, key='none')) == 'RedisSet{}'
+    assert s.to_set() == {'a', 'b'}
+
+
+def test_canonical_members(redis: redis_py.Redis) -> None:
+    s = RedisSet([1, 1.0, True, (1, 'a')], redis=redis, key='canon')
+    assert len(s) == 2
+    assert sorted(s, key=repr) == [(1, 'a'), 1]
+    assert redis.smembers('canon') == {b'1', b'[1, "a"]'}
+
+
+def test_key_exists_error(redis: redis_py.Redis) -> None:
+    RedisSet('ab', redis=redis, key='k')
+    with pytest.raises(KeyExistsError):
+        RedisSet('cd', redis=redis, key='k')
+    assert RedisSet(redis=redis, key='k') == {'a', 'b'}
+
+
+def test_wrong_redis_type(redis: redis_py.Redis) -> None:
+    redis.set('str', 'x')
+    s = RedisSet[Any](redis=redis, key='str')
+    with pytest.raises(WrongRedisTypeError):
+        s.add(1)
+    with pytest.raises(WrongRedisTypeError):
+        list(s)
+    with pytest.raises(WrongRedisTypeError):
+        s |= {1}
+    assert redis.get('str') == b'x'
+
+
+def test_iteration_in_chunks(redis: redis_py.Redis, round_trips: Any) -> None:
+    s = RedisSet(range(3000), redis=redis, key='big')
+    with round_trips() as trips:
+        assert sorted(s) == list(range(3000))
+    assert trips.count <= 3 + 1  # about 1,000 per SSCAN page
+
+
+def test_operators_with_a_set_on_another_server(redis: redis_py.Redis, redis_cluster: RedisCluster) -> None:
+    here = RedisSet('abc', redis=redis, key='here')
+    there = RedisSet('bcd', redis=redis_cluster, key='there')
+    assert here | there == set('abcd')
+    assert here & there == set('bc')
+    assert there - here == {'d'}
+    assert here ^ there == set('ad')
+    assert not here <= there
+    here &= there
+    assert here == {'b', 'c'} == there - {'d'}
+
+
+def test_json_dumps_refuses_a_set_as_for_set(redis: redis_py.Redis) -> None:
+    with pytest.raises(TypeError):
+        json.dumps(RedisSet('a', redis=redis))
+
+
+# --- round-trip budgets ---------------------------------------------------------------
+
+
+def test_round_trip_budgets(any_redis: Any, round_trips: Any) -> None:
+    s = RedisSet(range(100), redis=any_redis, key='{b}s')
+    same_slot = RedisSet(range(50, 150), redis=any_redis, key='{b}t')
+    plain = set(range(90, 110))
+    # warm up: script loads and (on the cluster) slot discovery
+    _ = s <= plain, s & plain, s.contains_many(1), s ^ same_slot, s <= same_slot, s.pop()
+    s.add(0)
+    budgets: list[tuple[str, Callable[[], Any]]] = [
+        ('add', lambda: s.add(500)),
+        ('discard', lambda: s.discard(500)),
+        ('remove', lambda: s.remove(0)),
+        ('pop', s.pop),
+        ('in', lambda: 5 in s),
+        ('len', lambda: len(s)),
+        ('contains_many', lambda: s.contains_many(*range(200))),
+        ('|', lambda: s | plain),
+        ('&', lambda: s & plain),
+        ('-', lambda: s - plain),
+        ('^', lambda: s ^ plain),
+        ('reflected -', lambda: plain - s),
+        ('<=', lambda: s <= plain),
+        ('>', lambda: s > plain),
+        ('==', lambda: s == plain),
+        ('|=', lambda: s.__ior__(plain)),
+        ('&=', lambda: s.__iand__(set(range(300)))),
+        ('-=', lambda: s.__isub__({1, 2})),
+        ('^=', lambda: s.__ixor__({1, 2})),
+        ('| same slot', lambda: s | same_slot),
+        ('^ same slot', lambda: s ^ same_slot),
+        ('<= same slot', lambda: s <= same_slot),
+        ('|= same slot', lambda: s.__ior__(same_slot)),
+        ('^= same slot', lambda: s.__ixor__(same_slot)),
+        ('union of 3 iterables', lambda: s.union([1], (2,), {3})),
+        ('update with iterables', lambda: s.update([1000], range(1001, 1100))),
+    ]
+    for name, call in budgets:
+        with round_trips() as trips:
+            call()
+        assert trips.count == 1, f'{name}: {trips.count} round trips'
+
+
+def test_different_slots_cost_one_more_round_trip(redis_cluster: RedisCluster, round_trips: Any) -> None:
+    s = RedisSet('abc', redis=redis_cluster, key='{x}s')
+    other = RedisSet('bcd', redis=redis_cluster, key=slot_apart(redis_cluster, 'o', '{x}s'))
+    _ = s | other, s <= other  # warm up
+    with round_trips() as trips:
+        assert s ^ other == {'a', 'd'}
+        assert not s <= other
+        s |= other
+    assert trips.count == 2 * 3
+    assert s == set('abcd')
+
+
+# --- bad input: TypeError, nothing written ---------------------------------------------
+
+
+def test_bad_input_writes_nothing(any_redis: Any) -> None:
+    with pytest.raises(TypeError):
+        RedisSet([1, object()], redis=any_redis, key='bad')
+    assert not any_redis.exists('bad')
+    s = RedisSet[Any]([1], redis=any_redis, key='bad')
+    for call in (
+        lambda: s.add(object()),
+        lambda: s.add([1]),
+        lambda: s.update([2, 3, object()]),
+        lambda: s.update([2], [[3]]),
+        lambda: s.symmetric_difference_update([2, object()]),
+        lambda: s.__ixor__({2, frozenset()}),
+        lambda: s.__ior__({2, frozenset()}),
+    ):
+        with pytest.raises(TypeError):
+            call()
+        assert any_redis.smembers('bad') == {b'1'}
+
+
+def test_unencodable_elements_are_simply_absent(redis: redis_py.Redis) -> None:
+    # As for set: an element that could never be stored is not a member.
+    s = RedisSet[Any]([1], redis=redis, key='s')
+    odd = frozenset({1})
+    assert odd not in s
+    assert s.contains_many(odd, 1) == (False, True)
+    s.discard(odd)
+    with pytest.raises(KeyError):
+        s.remove(odd)
+    assert s & {odd, 1} == {1}
+    assert s | {odd} == {1, odd}
+    assert not s >= {odd}
+    assert s.isdisjoint({odd})
+    s -= {odd}
+    s &= {odd, 1}
+    assert s == {1}
+    with pytest.raises(TypeError, match='unhashable'):
+        [1] in s  # noqa: B015  # the TypeError is the point
+
+
+# --- several processes --------------------------------------------------------------------
+
+
+def _adder(url: str, start: int) -> None:
+    client = redis_py.Redis.from_url(url)
+    shared = RedisSet[int](redis=client, key='shared')
+    for i in range(start, start + 300):
+        shared.add(i)
+    shared.update(range(start, start + 600, 2))
+
+
+def _popper(url: str) -> list[int]:
+    client = redis_py.Redis.from_url(url)
+    shared = RedisSet[int](redis=client, key='pool')
+    popped = []
+    while True:
+        try:
+            popped.append(shared.pop())
+        except KeyError:
+            return popped
+
+
+def test_processes_lose_no_add_and_never_pop_twice(redis_server: RedisServer, redis: redis_py.Redis) -> None:
+    context = multiprocessing.get_context('spawn')
+    starts = [0, 200, 400, 600]
+    with context.Pool(len(starts)) as pool:
+        pool.starmap(_adder, [(redis_server.url, start) for start in starts])
+        expected = set().union(*(range(s, s + 300) for s in starts), *(range(s, s + 600, 2) for s in starts))
+        assert RedisSet(redis=redis, key='shared') == expected
+
+        RedisSet(range(2000), redis=redis, key='pool')
+        results = pool.map(_popper, [redis_server.url] * 4)
+    popped = [item for result in results for item in result]
+    assert len(popped) == 2000
+    assert set(popped) == set(range(2000))
+    assert not redis.exists('pool')
+
+
+def test_operators_want_set_like_operands_as_set_does(redis: redis_py.Redis) -> None:
+    s = RedisSet[Any]('ab', redis=redis, key='s')
+    for func in (operator.or_, operator.and_, operator.sub, operator.xor, operator.le, operator.gt):
+        with pytest.raises(TypeError):
+            func(set('ab'), ['a'])  # the stdlib behaviour being imitated
+        with pytest.raises(TypeError):
+            func(s, ['a'])
+        with pytest.raises(TypeError):
+            func(['a'], s)
+    inplace: list[Callable[[Any, Any], Any]] = [operator.ior, operator.iand, operator.isub, operator.ixor]
+    for ifunc in inplace:
+        with pytest.raises(TypeError):
+            ifunc(s, ['a'])
+    assert s == {'a', 'b'}
+    assert s != ['a', 'b']
+    assert s | {'a': 1}.keys() == {'a', 'b'}  # any collections.abc.Set will do
+    assert {'c'} | s == {'a', 'b', 'c'}
+
+
+@pytest.mark.parametrize('fixture', ['redis_decoded', 'redis_unix'])
+def test_other_client_kinds(fixture: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue(fixture)
+    s = RedisSet[Any]([1, 'a', (2, 'b')], redis=client, key='{k}s')
+    t = RedisSet[Any]('ab', redis=client, key='{k}t')
+    assert set(s) == {1, 'a', (2, 'b')}
+    assert s.pop() in {1, 'a', (2, 'b')}
+    s.update([1, 'a', (2, 'b')])
+    assert s & t == {'a'}
+    assert s ^ t == {1, (2, 'b'), 'b'}
+    assert s.copy() == s
+    assert repr(t) == "RedisSet{'a', 'b'}"
+
+
+def test_large_sets_cross_the_script_chunks(any_redis: Any) -> None:
+    # Past Lua's unpack() limits and the 1,000-member chunks of the scripts.
+    model_a, model_b = set(range(0, 5000)), set(range(2500, 7500, 2))
+    a = RedisSet(model_a, redis=any_redis, key='{big}a')
+    b = RedisSet(model_b, redis=any_redis, key='{big}b')
+    assert a & model_b == model_a & model_b
+    assert a.issubset(model_a | model_b)
+    assert not a > model_b
+    assert a ^ b == model_a ^ model_b
+    assert b.copy() == model_b
+    a ^= model_b
+    model_a ^= model_b
+    assert a == model_a
+    a &= set(range(0, 7500, 3))
+    model_a &= set(range(0, 7500, 3))
+    assert a.to_set() == model_a
+    a ^= b
+    model_a ^= model_b
+    assert a.to_set() == model_a
