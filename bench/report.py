@@ -124,8 +124,13 @@ def _size(n: int | None) -> str:
     return '' if n is None else f'{n:,}'
 
 
+def _targeted(result: dict[str, Any]) -> bool:
+    # the issue sets the fan-out target for five masters; one is reported only
+    return bool(result['kind'] != 'fanout' or result['op'].endswith('5_masters'))
+
+
 def _raw_ok(result: dict[str, Any]) -> bool:
-    return bool(result['x_raw'] <= RAW_LIMITS[result['kind']])
+    return not _targeted(result) or bool(result['x_raw'] <= RAW_LIMITS[result['kind']])
 
 
 def _trips_ok(result: dict[str, Any]) -> bool:
@@ -202,9 +207,9 @@ def targets(data: dict[str, Any]) -> str:
     for kind, title in (
         ('single', 'Single-element operations: 1 round trip and within 1.2× raw'),
         ('bulk', 'Bulk operations: 1 round trip per chunk and within 1.5× raw'),
-        ('fanout', "Redlock and NextId: the raw fan-out's round trips and within 1.3× of it"),
+        ('fanout', "Redlock and NextId with 5 masters: the raw fan-out's round trips and within 1.3× of it"),
     ):
-        rows = [r for r in ok if r['kind'] == kind]
+        rows = [r for r in ok if r['kind'] == kind and _targeted(r)]
         if not rows:
             lines.append(f'- {title}: not measured.')
             continue
@@ -217,6 +222,9 @@ def targets(data: dict[str, Any]) -> str:
         if slow:
             line += f' Slower than the limit: {_names(slow, "x_raw")}.'
         lines.append(line)
+    single = [r for r in ok if not _targeted(r)]
+    if single:
+        lines.append('- With 1 master (no target): ' + _names(single, 'x_raw') + ' of raw.')
     compared = [r for r in ok if r['x_301'] is not None]
     if compared:
         heads = [r for r in compared if _headline(r)]
