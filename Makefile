@@ -6,12 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo test test-all lint typecheck check bench bench-full bench-compare redis-server clean
+# The oldest redis-py we support, tested by `make test-floor`.
+REDIS_PY_FLOOR := 5.0.1
+FLOOR := .venv-floor
+
+.PHONY: help demo test test-all test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
 help:
 	@echo 'make demo       run every README example against a throwaway redis-server'
 	@echo 'make test       run the test suite (slow fault/soak tests skipped)'
 	@echo 'make test-all   run the test suite including slow tests'
+	@echo 'make test-floor run the test suite with the oldest supported redis-py ($(REDIS_PY_FLOOR))'
 	@echo 'make lint       ruff check and ruff format --check'
 	@echo 'make typecheck  mypy --strict'
 	@echo 'make bench      quick benchmark (bench-full: longer; bench-compare: vs pottery 3.0.1, rewrites docs)'
@@ -45,6 +50,16 @@ test: $(STAMP) redis-server
 
 test-all: $(STAMP) redis-server
 	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+$(FLOOR)/.installed: pyproject.toml $(STAMP)
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install -q --upgrade pip
+	$(FLOOR)/bin/python -m pip install -q -e '.[test]' 'redis==$(REDIS_PY_FLOOR)'
+	@touch $@
+
+test-floor: $(FLOOR)/.installed redis-server
+	$(FLOOR)/bin/python -c 'import redis; assert redis.__version__ == "$(REDIS_PY_FLOOR)", redis.__version__'
+	$(FLOOR)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,13 +12,20 @@ from pottery.counter import RedisCounter
 from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
 from pottery.exceptions import (
+    ExtendUnlockedLock,
     KeyExistsError,
     PotteryError,
+    QuorumIsImpossible,
+    QuorumNotAchieved,
     RandomKeyError,
+    ReleaseUnlockedLock,
+    TooManyExtensions,
     WrongRedisTypeError,
 )
 from pottery.hyperloglog import HyperLogLog
 from pottery.list import RedisList
+from pottery.nextid import NextID, NextId
+from pottery.redlock import Redlock, synchronize
 from pottery.set import RedisSet
 from pottery.timer import ContextTimer
 
@@ -28,15 +35,24 @@ __all__ = [
     'BloomFilter',
     'CachedOrderedDict',
     'ContextTimer',
+    'ExtendUnlockedLock',
     'HyperLogLog',
     'KeyExistsError',
+    'NextID',
+    'NextId',
     'PotteryError',
+    'QuorumIsImpossible',
+    'QuorumNotAchieved',
     'RandomKeyError',
     'RedisCounter',
     'RedisDeque',
     'RedisDict',
     'RedisList',
     'RedisSet',
+    'Redlock',
+    'ReleaseUnlockedLock',
+    'TooManyExtensions',
     'WrongRedisTypeError',
     'redis_cache',
+    'synchronize',
 ]

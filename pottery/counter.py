@@ -29,25 +29,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 from pottery.base import Base, RedisClient, decode_keys, encode_key
-from pottery.dict import RedisDict
+from pottery.dict import CREATE_HASH, RedisDict
 from pottery.exceptions import KeyExistsError
 
 __all__ = ['RedisCounter']
 
 _K = TypeVar('_K')
-
-# KEYS[1]: the hash.  ARGV: field1, count1, field2, count2...
-# Fill the hash only if the key does not exist yet, atomically (see
-# RedisDict): constructing with data never merges into someone's data.
-_CREATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return 0
-end
-for i = 1, #ARGV, 2000 do
-    redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-return 1
-"""
 
 # KEYS[1]: the hash.  ARGV: field1, increment1, field2, increment2...
 # HINCRBY each field.  Every field is checked first: a Lua error does not
@@ -195,7 +182,7 @@ class RedisCounter(RedisDict[_K, int]):
         counts = self._counts(iterable, kwargs, subtract=False)
         if counts:
             args = [text for field, count in counts.items() for text in (field, str(count))]
-            if not self._eval(_CREATE, [self.key], args):
+            if not self._eval(CREATE_HASH, [self.key], args):
                 raise KeyExistsError(self.redis, self.key, 'initial counts given for a key that exists')
 
     @staticmethod

@@ -45,7 +45,7 @@ CHUNK = 1000
 # Fill a hash only if the key does not exist yet, atomically, so that
 # constructing a container never merges into (or clobbers) someone's data.
 # HSET goes in slices because Lua's unpack() is limited to a few thousand.
-_CREATE = """
+CREATE_HASH = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
     return 0
 end
@@ -128,7 +128,7 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         fields = self._encode_items(arg, kwargs)
         if fields:
             args = [text for pair in fields.items() for text in pair]
-            if not self._eval(_CREATE, [self.key], args):
+            if not self._eval(CREATE_HASH, [self.key], args):
                 raise KeyExistsError(self.redis, self.key, 'initial items given for a key that exists')
 
     @staticmethod

@@ -49,3 +49,49 @@ class WrongRedisTypeError(PotteryError, TypeError):
 
 class RandomKeyError(PotteryError, RuntimeError):
     """Could not create a fresh random key (every candidate already existed)."""
+
+
+class QuorumNotAchieved(PotteryError, RuntimeError):
+    """A Redlock or NextId operation did not get a majority of the masters.
+
+    ``redis`` is the masters; ``redis_errors`` the errors the masters that
+    failed raised (a master that merely refused, e.g. because someone else
+    holds the lock, raises nothing).
+    """
+
+    def __init__(
+        self,
+        redis: Any = None,
+        key: str | None = None,
+        message: str = '',
+        *,
+        redis_errors: list[Exception] | None = None,
+    ) -> None:
+        super().__init__(redis, key, message)
+        self.redis_errors = list(redis_errors or ())
+
+
+class QuorumIsImpossible(QuorumNotAchieved):
+    """So many masters failed with errors that no majority could answer.
+
+    Raised instead of returning ``False`` (or :class:`QuorumNotAchieved`) when
+    a primitive is made with ``raise_on_redis_errors=True``.
+    """
+
+
+class TooManyExtensions(PotteryError, RuntimeError):
+    """A Redlock was extended more times than its ``num_extensions`` allows."""
+
+
+class ExtendUnlockedLock(PotteryError, RuntimeError):
+    """``Redlock.extend()`` on a lock this instance does not hold (any more)."""
+
+
+class ReleaseUnlockedLock(PotteryError, RuntimeError):
+    """``Redlock.release()`` on a lock this instance does not hold (any more).
+
+    A ``RuntimeError``, as ``threading.Lock().release()`` raises.  When the
+    lock had been acquired, it expired before the release: the critical
+    section overran the auto-release time and may have overlapped another
+    holder's.
+    """

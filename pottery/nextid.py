@@ -1,0 +1,175 @@
+"""NextId: increasing IDs from several Redis masters, with no single point of failure.
+
+Each master keeps an integer counter at ``nextid:<key>`` (the layout of the
+``pottery`` package on PyPI).  To get an ID, a client proposes one more than
+the largest counter it has seen, and every master raises its counter to the
+proposal *if it is lower* (set-if-greater, one Lua script).  The proposal is
+the new ID when a majority raised their counters to it; otherwise the client
+proposes one more than the largest counter the masters reported, and tries
+again.
+
+* Unique: a master's counter only grows, so it is raised to a given value at
+  most once; two clients cannot both get a majority for the same value.
+* Increasing: an ID ``x`` left a majority at ``>= x``; any later majority
+  shares a master with it, which refuses every proposal ``<= x``.  So every
+  ID handed out after ``next()`` returned ``x`` -- to any client -- is
+  larger, and one client's IDs increase strictly.
+
+When the client's guess is right (it made the last ID, or nobody else is
+making IDs) ``next()`` costs one concurrent round trip to the masters.  See
+``docs/redlock-nextid.md`` for the fault model and the
+restart-without-persistence hazard.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from redis import Redis
+
+from pottery.exceptions import QuorumIsImpossible, QuorumNotAchieved
+from pottery.redlock import SOCKET_TIMEOUT, _errors, _fan_out, _masters_of, _quorum_decided, _random, _sleep
+
+__all__ = ['NextID', 'NextId']
+
+# KEYS[1]: the counter (nextid:<key>).  ARGV[1]: the proposed ID.
+# Set-if-greater: raise the counter to the proposal if it is lower (a
+# missing counter counts as 0).  Returns {1, proposal} when raised, else
+# {0, counter}, so that a loser learns where to try next.
+_RAISE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local proposal = tonumber(ARGV[1])
+if current < proposal then
+    redis.call('SET', KEYS[1], ARGV[1])
+    return {1, proposal}
+end
+return {0, current}
+"""
+
+# KEYS[1]: the counter.  Starts the sequence over.  Sets 0 rather than
+# deleting, as clients of the PyPI package expect the counter to exist.
+_RESET = """
+redis.call('SET', KEYS[1], 0)
+return 1
+"""
+
+
+class NextId:
+    """An iterator of unique, increasing IDs shared by every process.
+
+    ``key`` names the sequence (Redis key ``nextid:<key>``); ``masters`` are
+    independent Redis servers (default: the default client only).
+    ``num_tries`` is how many rounds may fail for lack of a majority of
+    answers before :class:`QuorumNotAchieved` (or, with
+    ``raise_on_redis_errors=True``, :class:`QuorumIsImpossible`) is raised;
+    rounds lost to concurrent clients do not count.  ``master_timeout``
+    (seconds) bounds each call to a master.
+
+    >>> user_ids = NextId(key='user-ids', masters={redis})  # doctest: +SKIP
+    >>> next(user_ids), next(user_ids)  # doctest: +SKIP
+    (1, 2)
+    """
+
+    KEY_PREFIX = 'nextid'
+    # Rounds lost to other clients before giving up (a livelock guard).
+    MAX_ROUNDS = 10_000
+
+    def __init__(
+        self,
+        *,
+        key: str = 'current',
+        masters: Iterable[Redis] | None = None,
+        raise_on_redis_errors: bool = False,
+        num_tries: int = 3,
+        master_timeout: float = 0.1,
+    ) -> None:
+        self._key = key
+        self.raise_on_redis_errors = raise_on_redis_errors
+        self.num_tries = num_tries
+        self.master_timeout = master_timeout
+        self._clients, self._masters = _masters_of(masters, max(SOCKET_TIMEOUT, master_timeout))
+        self._quorum = len(self._masters) // 2 + 1
+        self._keys = [f'{self.KEY_PREFIX}:{key}']
+        self._lock = threading.Lock()
+        self._last = 0  # the largest counter this instance has seen
+
+    @property
+    def key(self) -> str:
+        """The Redis key of the counters: ``nextid:<key>``."""
+        return self._keys[0]
+
+    @property
+    def masters(self) -> tuple[Redis, ...]:
+        """The masters' clients."""
+        return self._clients
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__} key={self.key!r} masters={len(self._masters)}>'
+
+    def __iter__(self) -> NextId:
+        return self
+
+    def __next__(self) -> int:
+        """Return the next ID.
+
+        Complexity: 1 concurrent round trip to the masters when this client
+        made the previous ID; one more per round lost to another client.
+        """
+        with self._lock:
+            proposal = self._last + 1
+        failures = 0
+        results: list[Any] = []
+        for lost in range(self.MAX_ROUNDS):
+            results = _fan_out(
+                self._masters,
+                (_RAISE, self._keys, [proposal]),
+                self.master_timeout,
+                _quorum_decided(self._quorum, lambda result: isinstance(result, list) and int(result[0]) == 1),
+            )
+            answers = [result for result in results if isinstance(result, list)]
+            raised = sum(1 for result in answers if int(result[0]) == 1)
+            seen = max((int(result[1]) for result in answers), default=0)
+            with self._lock:
+                self._last = max(self._last, seen)
+                if raised >= self._quorum:
+                    self._last = max(self._last, proposal)
+                    return proposal
+                proposal = self._last + 1
+            if len(_errors(results)) > len(self._masters) - self._quorum:
+                # too many masters failed to answer (a lost vote is no failure)
+                failures += 1
+                if failures >= self.num_tries:
+                    self._give_up(results)
+            elif lost:
+                # Several clients proposed the same ID and split the vote:
+                # spread them out before they collide again.
+                _sleep(_random.uniform(0, min(0.01, 0.0005 * 2 ** min(lost, 5))))
+        self._give_up(results)
+        raise AssertionError('unreachable')  # pragma: no cover
+
+    def _give_up(self, results: list[Any]) -> None:
+        errors = _errors(results)
+        message = f'no majority of {len(self._masters)} masters raised {self.key}'
+        if self.raise_on_redis_errors and len(errors) > len(self._masters) - self._quorum:
+            raise QuorumIsImpossible(self.masters, self.key, message, redis_errors=errors)
+        raise QuorumNotAchieved(self.masters, self.key, message, redis_errors=errors)
+
+    def reset(self) -> None:
+        """Start the sequence over: the next ID (of a new client) is 1.
+
+        Clients that already made IDs keep going from their last one, so IDs
+        stay increasing per client.  Raises :class:`QuorumNotAchieved` when
+        fewer than a majority of masters were reset.  Complexity: 1 concurrent
+        round trip to the masters.
+        """
+        results = _fan_out(self._masters, (_RESET, self._keys, []), self.master_timeout)
+        with self._lock:
+            self._last = 0
+        if sum(1 for result in results if result == 1) < self._quorum:
+            self._give_up(results)
+
+
+# The PyPI package exports both spellings.
+NextID = NextId

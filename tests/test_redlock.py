@@ -1,0 +1,753 @@
+"""Redlock and synchronize against five real redis-server masters.
+
+Each safety or liveness property of the issue is its own test; faults are
+real (SIGSTOP, SIGKILL, restart).  Auto-release times are a few hundred
+milliseconds so that no test sleeps for seconds.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from typing import Any, cast
+
+import pytest
+import redis as redis_py
+
+import pottery.base
+import pottery.redlock as redlock_module
+from pottery import (
+    ExtendUnlockedLock,
+    PotteryError,
+    QuorumIsImpossible,
+    QuorumNotAchieved,
+    Redlock,
+    ReleaseUnlockedLock,
+    TooManyExtensions,
+    synchronize,
+)
+from pottery.base import default_redis
+from tests.servers import RedisServer
+
+MASTER_TIMEOUT = 0.05
+TTL = 300  # ms
+# Longest a failed attempt may take: two rounds and some scheduling slack.
+ATTEMPT_BOUND = 2 * MASTER_TIMEOUT + 0.25
+
+SPAWN = multiprocessing.get_context('spawn')
+
+
+def make_lock(masters: Any, key: str = 'resource', **options: Any) -> Redlock:
+    options.setdefault('auto_release_time', TTL)
+    options.setdefault('master_timeout', MASTER_TIMEOUT)
+    return Redlock(key=key, masters=masters, **options)
+
+
+def values(masters: list[redis_py.Redis], key: str = 'resource') -> list[Any]:
+    return [client.get(f'redlock:{key}') for client in masters]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'condition not met in time'
+        time.sleep(0.005)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hints() -> Iterator[None]:
+    # Fencing hints are per process: start every test as a new process would.
+    redlock_module._fence_hints.clear()
+    yield
+    redlock_module._fence_hints.clear()
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def test_acquire_locked_release(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    assert lock.locked() == 0
+    assert lock.acquire() is True
+    assert 0 < lock.locked() <= TTL
+    assert isinstance(lock.token, int)
+    lock.release()
+    assert lock.locked() == 0
+    assert lock.token is None
+
+
+def test_threading_lock_argument_errors(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    with pytest.raises(ValueError, match="can't specify a timeout for a non-blocking call"):
+        lock.acquire(blocking=False, timeout=1)
+    with pytest.raises(ValueError, match='timeout value must be positive'):
+        lock.acquire(timeout=-2)
+    with pytest.raises(ReleaseUnlockedLock) as caught:
+        lock.release()
+    assert isinstance(caught.value, RuntimeError)
+    assert isinstance(caught.value, PotteryError)
+    with pytest.raises(ExtendUnlockedLock):
+        lock.extend()
+
+
+def test_key_layout_and_timedelta(masters: list[redis_py.Redis]) -> None:
+    lock = Redlock(key='printer', masters=masters, auto_release_time=timedelta(seconds=2))
+    assert lock.key == 'redlock:printer'
+    assert lock.auto_release_time == 2000
+    lock.acquire()
+    wait_until(lambda: all(client.exists('redlock:printer') for client in masters))  # stragglers land
+    for client in masters:
+        assert client.type('redlock:printer') == b'string'
+        assert 1000 < client.pttl('redlock:printer') <= 2000
+    lock.release()
+    wait_until(lambda: all(client.exists('redlock:printer') == 0 for client in masters))
+
+
+def test_default_master_is_the_default_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default client is made (from $REDIS_URL) on first use and kept:
+    # let this test's one go afterwards.
+    monkeypatch.setattr(pottery.base, '_default_client', None)
+    lock = Redlock(key='x')
+    assert lock.masters == (default_redis(),)
+
+
+def test_context_manager(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    other = make_lock(masters, context_manager_blocking=False)
+    with lock:
+        assert lock.locked()
+        with pytest.raises(QuorumNotAchieved), other:
+            pass  # pragma: no cover
+    assert lock.locked() == 0
+    with other:
+        assert other.token is not None
+
+
+def test_acquire_timeout_when_held(masters: list[redis_py.Redis]) -> None:
+    holder = make_lock(masters)
+    holder.acquire()
+    waiter = make_lock(masters)
+    start = time.monotonic()
+    assert waiter.acquire(timeout=0.1) is False
+    assert 0.1 <= time.monotonic() - start < 0.1 + ATTEMPT_BOUND
+    start = time.monotonic()
+    assert waiter.acquire(blocking=False) is False
+    assert time.monotonic() - start < ATTEMPT_BOUND
+    holder.release()
+    assert waiter.acquire(timeout=0.1) is True
+    waiter.release()
+
+
+def test_blocking_acquire_waits_for_expiry(masters: list[redis_py.Redis]) -> None:
+    holder = make_lock(masters, auto_release_time=150)
+    holder.acquire()
+    start = time.monotonic()
+    assert make_lock(masters).acquire() is True
+    assert 0.05 < time.monotonic() - start < 1.0
+
+
+# --- 1. random token, SET NX PX on all masters, majority, validity, undo ------------------
+
+
+def test_random_token_per_acquisition(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    seen = set()
+    for _ in range(3):
+        lock.acquire()
+        wait_until(lambda: None not in values(masters))
+        found = set(values(masters))
+        assert len(found) == 1  # the same token on every master
+        seen |= found
+        lock.release()
+    assert len(seen) == 3
+
+
+def test_majority_required_and_failure_undone(masters: list[redis_py.Redis]) -> None:
+    for client in masters[:3]:
+        client.set('redlock:resource', 'someone-else', px=10_000)
+    lock = make_lock(masters)
+    assert lock.acquire(blocking=False) is False
+    # our token was deleted again from the two masters that accepted it
+    wait_until(lambda: values(masters)[3:] == [None, None])
+    assert values(masters)[:3] == [b'someone-else'] * 3
+    masters[0].delete('redlock:resource')  # now only 2 of 5 are taken
+    assert lock.acquire(blocking=False) is True
+    lock.release()
+    assert values(masters)[1:3] == [b'someone-else'] * 2  # compare-and-delete spared them
+
+
+def test_no_lock_without_validity_left(masters: list[redis_py.Redis]) -> None:
+    # 2 ms minus the 2 ms minimum drift leaves no validity: never acquired, and undone.
+    lock = make_lock(masters, auto_release_time=2)
+    assert lock.acquire(blocking=False) is False
+    assert lock.token is None
+    wait_until(lambda: values(masters) == [None] * 5)
+
+
+def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: Any) -> None:
+    lock = make_lock(masters)
+    for _ in range(20):  # warm up: scripts loaded, connections open, fencing hint known
+        lock.acquire()
+        lock.release()
+    time.sleep(0.05)
+    with round_trips() as trips:
+        lock.acquire()
+        lock.release()
+        time.sleep(0.05)  # calls past the quorum finish in the background
+    assert trips.count == 10  # 5 for acquire, 5 for release, all concurrent
+
+
+# --- 2. compare-and-delete / compare-and-expire ---------------------------------------------
+
+
+def test_expired_holder_cannot_release_or_extend_new_holders_lock(masters: list[redis_py.Redis]) -> None:
+    old = make_lock(masters, auto_release_time=100)
+    old.acquire()
+    time.sleep(0.15)
+    new = make_lock(masters)
+    assert new.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters))  # stragglers landed
+    mine = values(masters)
+    with pytest.raises(ExtendUnlockedLock):
+        old.extend()
+    with pytest.raises(ReleaseUnlockedLock):
+        old.release()
+    assert values(masters) == mine
+    assert new.locked() > 0
+    new.release()
+
+
+def test_scripts_check_ownership_even_if_local_clock_disagrees(masters: list[redis_py.Redis]) -> None:
+    # The old holder still believes it holds the lock (its validity is long),
+    # but the servers expired it: only the compare-and-* scripts protect the
+    # new holder.
+    old = make_lock(masters, auto_release_time=10_000)
+    old.acquire()
+    wait_until(lambda: None not in values(masters))  # stragglers landed
+    for client in masters:
+        client.delete('redlock:resource')
+    new = make_lock(masters)
+    assert new.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters))  # stragglers landed
+    mine = values(masters)
+    with pytest.raises(ExtendUnlockedLock):
+        old.extend()
+    with pytest.raises(ReleaseUnlockedLock):
+        old.release()
+    assert values(masters) == mine
+    new.release()
+
+
+def test_extend_resets_ttl_and_is_bounded(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, auto_release_time=200, num_extensions=2)
+    lock.acquire()
+    time.sleep(0.12)
+    lock.extend()
+    time.sleep(0.12)  # 240 ms after acquire: alive only thanks to extend()
+    assert lock.locked() > 0
+    assert make_lock(masters).acquire(blocking=False) is False
+    lock.extend()
+    with pytest.raises(TooManyExtensions):
+        lock.extend()
+    lock.release()
+
+
+def test_extend_needs_a_majority(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    lock.acquire()
+    wait_until(lambda: None not in values(masters))  # stragglers landed
+    for client in masters[:3]:
+        client.delete('redlock:resource')
+    with pytest.raises(ExtendUnlockedLock):
+        lock.extend()
+
+
+# --- 3. bounded delays with paused or dead masters --------------------------------------------
+
+
+@pytest.mark.parametrize('paused', [1, 2])
+def test_nonblocking_acquire_is_bounded_with_paused_masters(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], paused: int
+) -> None:
+    for server in master_servers[:paused]:
+        server.pause()
+    lock = make_lock(masters)
+    for _ in range(20):
+        start = time.monotonic()
+        assert lock.acquire(blocking=False) is True
+        assert time.monotonic() - start < ATTEMPT_BOUND
+        start = time.monotonic()
+        assert lock.locked() > 0
+        lock.release()
+        assert time.monotonic() - start < ATTEMPT_BOUND
+
+
+def test_acquire_timeout_is_bounded_with_paused_masters(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+) -> None:
+    holder = make_lock(masters)
+    holder.acquire()
+    for server in master_servers[:2]:
+        server.pause()
+    start = time.monotonic()
+    assert make_lock(masters).acquire(timeout=0.2) is False
+    assert time.monotonic() - start < 0.2 + ATTEMPT_BOUND
+
+
+def test_many_threads_with_paused_masters_do_not_exhaust_the_pool(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+) -> None:
+    for server in master_servers[:2]:
+        server.pause()
+    slowest: list[float] = []
+    acquired: list[bool] = []
+
+    def work(index: int) -> None:
+        # a generous per-master timeout: 20 threads share 2 CPUs here
+        lock = make_lock(masters, key=f'resource-{index}', master_timeout=0.25)
+        worst = 0.0
+        for _ in range(10):
+            start = time.monotonic()
+            if lock.acquire(blocking=False):
+                acquired.append(True)
+                lock.release()
+            worst = max(worst, time.monotonic() - start)
+        slowest.append(worst)
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(slowest) == 20
+    assert max(slowest) < 3 * 0.25 + 0.5  # acquire, undo or release: bounded
+    assert len(acquired) >= 190  # the healthy majority kept serving
+    assert threading.active_count() < redlock_module.MAX_WORKERS + 30
+
+
+@pytest.mark.parametrize('fault', ['pause', 'kill'])
+def test_quorum_impossible(masters: list[redis_py.Redis], master_servers: list[RedisServer], fault: str) -> None:
+    for server in master_servers[:3]:
+        getattr(server, fault)()
+    lock = make_lock(masters)
+    start = time.monotonic()
+    assert lock.acquire(blocking=False) is False
+    assert time.monotonic() - start < ATTEMPT_BOUND
+    strict = make_lock(masters, raise_on_redis_errors=True)
+    start = time.monotonic()
+    with pytest.raises(QuorumIsImpossible) as caught:
+        strict.acquire(blocking=False)
+    assert time.monotonic() - start < ATTEMPT_BOUND
+    assert len(caught.value.redis_errors) >= 3
+    assert isinstance(caught.value, QuorumNotAchieved)
+
+
+def test_one_pool_for_every_call(masters: list[redis_py.Redis]) -> None:
+    pool = redlock_module._executor()
+    before = threading.active_count()
+    for index in range(30):
+        lock = make_lock(masters, key=f'k{index}')
+        lock.acquire()
+        lock.release()
+    assert redlock_module._executor() is pool
+    assert threading.active_count() <= before + redlock_module.MAX_WORKERS
+
+
+# --- 4. retries with random jitter ------------------------------------------------------
+
+
+def test_retries_back_off_with_random_jitter(masters: list[redis_py.Redis], monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = make_lock(masters)
+    holder.acquire()
+    delays: list[float] = []
+
+    def fake_sleep(delay: float) -> None:
+        delays.append(delay)
+        if len(delays) == 12:
+            holder.release()
+
+    monkeypatch.setattr(redlock_module, '_sleep', fake_sleep)
+    assert make_lock(masters).acquire() is True
+    assert len(delays) == 12
+    assert len(set(delays)) == 12  # random
+    cap = min(0.2, TTL / 10_000)
+    assert all(0 <= delay <= cap for delay in delays)
+    assert max(delays[6:]) > max(delays[:2])  # growing
+
+
+# --- 5. fencing tokens -------------------------------------------------------------------------
+
+
+def test_fencing_tokens_increase_across_disjoint_majorities(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+) -> None:
+    # The trap of taking the max of per-master counters: A sees 10 on one
+    # master and gets 11; B's majority shares only m3 with A's.
+    masters[0].set('redlock-fence:resource', 10)
+    for server in master_servers[3:]:
+        server.pause()
+    a = make_lock(masters)
+    assert a.acquire(blocking=False)
+    assert a.token == 11
+    a.release()
+    for server in master_servers[3:]:
+        server.resume()
+    for server in master_servers[:2]:
+        server.pause()
+    redlock_module._fence_hints.clear()  # B is another process
+    b = make_lock(masters)
+    # (A's SET NX requests to the paused masters ran when they resumed, and
+    # hold them until they expire: give them the ttl)
+    assert b.acquire(timeout=2)
+    assert b.token is not None and b.token > 11
+    b.release()
+
+
+def test_fencing_token_takes_one_round_when_guessed(masters: list[redis_py.Redis], round_trips: Any) -> None:
+    lock = make_lock(masters)
+    lock.acquire()
+    first = lock.token
+    lock.release()
+    redlock_module._fence_hints.clear()  # a new process guesses 1: two rounds
+    lock.acquire()
+    assert lock.token == (first or 0) + 1
+    lock.release()
+    time.sleep(0.05)
+    with round_trips() as trips:
+        lock.acquire()
+        time.sleep(0.05)
+    assert trips.count == 5
+    assert lock.token == (first or 0) + 2
+    lock.release()
+
+
+def _fencing_client(urls: list[str], commands: Connection) -> None:
+    clients = [redis_py.Redis.from_url(url, socket_timeout=1) for url in urls]
+    lock = Redlock(key='resource', masters=clients, auto_release_time=TTL, master_timeout=MASTER_TIMEOUT)
+    while commands.recv():
+        token = lock.token if lock.acquire(timeout=1) else None
+        if token is not None:
+            lock.release()
+        commands.send(token)
+
+
+def test_fencing_tokens_increase_across_processes_and_quorums(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+) -> None:
+    urls = [server.url for server in master_servers]
+    pipes, processes = [], []
+    for _ in range(3):
+        ours, theirs = SPAWN.Pipe()
+        process = SPAWN.Process(target=_fencing_client, args=(urls, theirs), daemon=True)
+        process.start()
+        pipes.append(ours)
+        processes.append(process)
+    tokens = []
+    try:
+        for step in range(30):
+            # a different set of 0-2 paused masters each time
+            paused = [master_servers[(step + offset) % 5] for offset in range(step % 3)]
+            for server in paused:
+                server.pause()
+            pipe = pipes[step % 3]
+            pipe.send(True)
+            assert pipe.poll(10)
+            tokens.append(pipe.recv())
+            for server in paused:
+                server.resume()
+    finally:
+        for pipe in pipes:
+            pipe.send(False)
+        for process in processes:
+            process.join(10)
+    assert None not in tokens
+    assert tokens == sorted(tokens)
+    assert len(set(tokens)) == len(tokens)
+
+
+# --- 6. automatic extension ---------------------------------------------------------------------
+
+
+def test_auto_extend_while_held_and_stops_on_release(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, auto_release_time=150, auto_extend=True)
+    lock.acquire()
+    extender = lock._extender
+    assert extender is not None and extender.daemon
+    time.sleep(0.4)
+    assert lock.locked() > 0
+    assert make_lock(masters).acquire(blocking=False) is False
+    lock.release()
+    extender.join(1)
+    assert not extender.is_alive()
+    assert lock.locked() == 0
+
+
+def _hold_with_auto_extend(urls: list[str], ready: Any) -> None:
+    clients = [redis_py.Redis.from_url(url, socket_timeout=1) for url in urls]
+    lock = Redlock(key='resource', masters=clients, auto_release_time=200, auto_extend=True)
+    lock.acquire()
+    ready.set()
+    time.sleep(60)  # killed long before
+
+
+def test_auto_extension_dies_with_the_process(masters: list[redis_py.Redis], master_servers: list[RedisServer]) -> None:
+    ready = SPAWN.Event()
+    process = SPAWN.Process(target=_hold_with_auto_extend, args=([s.url for s in master_servers], ready))
+    process.start()
+    try:
+        assert ready.wait(20)
+        time.sleep(0.3)  # longer than the ttl: the child keeps it alive
+        assert make_lock(masters).acquire(blocking=False) is False
+    finally:
+        assert process.pid is not None
+        os.kill(process.pid, signal.SIGKILL)
+        process.join()
+    start = time.monotonic()
+    assert make_lock(masters).acquire(timeout=2) is True
+    assert time.monotonic() - start < 0.5
+
+
+# --- 7. locked() sees any holder ---------------------------------------------------------------
+
+
+def test_locked_reports_any_holder(masters: list[redis_py.Redis]) -> None:
+    holder = make_lock(masters, auto_release_time=200)
+    observer = make_lock(masters)
+    assert observer.locked() == 0
+    holder.acquire()
+    remaining = observer.locked()
+    assert 0 < remaining <= 200
+    assert observer.token is None  # it does not hold it
+    time.sleep(0.25)
+    assert observer.locked() == 0  # expired
+    for client in masters[:2]:  # a minority is not a holder
+        client.set('redlock:resource', 'someone', px=1000)
+    assert observer.locked() == 0
+    for client in masters[2:]:
+        client.set('redlock:resource', 'someone', px=1000)
+    assert 900 < observer.locked() <= 1000
+
+
+# --- compatibility with the pottery package on PyPI -------------------------------------------
+
+
+def test_foreign_holder_with_the_same_layout_is_respected(masters: list[redis_py.Redis]) -> None:
+    # A client of the PyPI package: SET redlock:<key> <random> NX PX on each master.
+    for client in masters:
+        assert client.set('redlock:printer', 'f0reign', nx=True, px=10_000)
+    lock = make_lock(masters, key='printer')
+    assert lock.acquire(blocking=False) is False
+    for client in masters:
+        client.delete('redlock:printer')
+    assert lock.acquire(blocking=False) is True
+    wait_until(lambda: None not in values(masters, 'printer'))  # stragglers landed
+    assert not any(client.set('redlock:printer', 'f0reign', nx=True, px=10_000) for client in masters)
+    lock.release()
+
+
+# --- synchronize -------------------------------------------------------------------------------
+
+
+def test_synchronize_serialises_callers(masters: list[redis_py.Redis]) -> None:
+    inside = []
+    overlaps = []
+
+    @synchronize(key='sync', masters=masters, auto_release_time=1000, master_timeout=MASTER_TIMEOUT)
+    def critical(value: int) -> int:
+        inside.append(value)
+        if len(inside) > 1:
+            overlaps.append(value)
+        time.sleep(0.002)
+        inside.remove(value)
+        return value * 2
+
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda index=index: results.extend(critical(index) for _ in range(5)))
+        for index in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == sorted(2 * index for index in range(4) for _ in range(5))
+    assert overlaps == []
+    assert critical.__name__ == 'critical'
+
+
+def test_synchronize_nonblocking_raises_when_held(masters: list[redis_py.Redis]) -> None:
+    @synchronize(key='sync', masters=masters, blocking=False, master_timeout=MASTER_TIMEOUT)
+    def critical() -> None:
+        pass  # pragma: no cover
+
+    holder = make_lock(masters, key='sync')
+    holder.acquire()
+    with pytest.raises(QuorumNotAchieved):
+        critical()
+    holder.release()
+    critical()
+
+
+# --- mutual exclusion across processes and threads, with faults ------------------------------------
+
+
+def _mutex_worker(urls: list[str], resource_url: str, threads: int, ttl: int) -> None:
+    clients = [redis_py.Redis.from_url(url, socket_timeout=1) for url in urls]
+    resource = redis_py.Redis.from_url(resource_url)
+    resource.incr('ready')
+
+    def loop() -> None:
+        lock = Redlock(key='counter', masters=clients, auto_release_time=ttl, master_timeout=MASTER_TIMEOUT)
+        for _ in range(2000):
+            if resource.exists('stop'):
+                return
+            lock.acquire()
+            if resource.incr('inside') != 1:
+                resource.incr('overlaps')
+            value = int(resource.get('counter') or 0)  # non-atomic read-modify-write
+            time.sleep(0.001)
+            resource.set('counter', value + 1)
+            resource.rpush('tokens', lock.token or 0)
+            resource.decr('inside')
+            try:
+                lock.release()
+            except ReleaseUnlockedLock:
+                resource.incr('overran')
+            resource.incr('done')
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def run_mutex(
+    master_servers: list[RedisServer],
+    resource: redis_py.Redis,
+    resource_url: str,
+    faults: Callable[[], None],
+    *,
+    processes: int = 3,
+    threads: int = 3,
+    ttl: int = 500,
+) -> None:
+    urls = [server.url for server in master_servers]
+    workers = [SPAWN.Process(target=_mutex_worker, args=(urls, resource_url, threads, ttl)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        wait_until(lambda: int(resource.get('ready') or 0) == processes, timeout=30)
+        wait_until(lambda: int(resource.get('done') or 0) >= 10, timeout=10)  # all warmed up
+        faults()
+    finally:
+        resource.set('stop', 1)
+        for worker in workers:
+            worker.join(30)
+    assert all(worker.exitcode == 0 for worker in workers)
+    done = int(resource.get('done') or 0)
+    assert done > 20  # the locks did get taken, repeatedly
+    assert int(resource.get('counter') or 0) == done  # no lost update
+    assert resource.get('overlaps') is None  # no overlapping critical sections
+    assert resource.get('overran') is None
+    tokens = [int(token) for token in resource.lrange('tokens', 0, -1)]
+    assert tokens == sorted(set(tokens))  # fencing tokens strictly increase
+
+
+def test_mutual_exclusion(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], redis: redis_py.Redis, redis_server: RedisServer
+) -> None:
+    run_mutex(master_servers, redis, redis_server.url, lambda: time.sleep(0.6))
+
+
+def test_mutual_exclusion_with_a_paused_master(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], redis: redis_py.Redis, redis_server: RedisServer
+) -> None:
+    def faults() -> None:
+        time.sleep(0.15)
+        master_servers[0].pause()
+        time.sleep(0.5)
+        master_servers[0].resume()
+        time.sleep(0.2)
+
+    run_mutex(master_servers, redis, redis_server.url, faults)
+
+
+def test_mutual_exclusion_with_a_master_killed_and_restarted_late(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], redis: redis_py.Redis, redis_server: RedisServer
+) -> None:
+    ttl = 300
+
+    def faults() -> None:
+        time.sleep(0.15)
+        master_servers[1].kill()
+        time.sleep(ttl / 1000 + 0.1)  # delayed restart: every lock it knew has expired
+        master_servers[1].start()
+        time.sleep(0.3)
+
+    run_mutex(master_servers, redis, redis_server.url, faults, ttl=ttl)
+
+
+@pytest.mark.slow
+def test_mutual_exclusion_soak_with_rolling_faults(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], redis: redis_py.Redis, redis_server: RedisServer
+) -> None:
+    ttl = 500
+
+    def faults() -> None:
+        for round_ in range(10):
+            server = master_servers[round_ % 5]
+            server.pause()
+            time.sleep(0.3)
+            server.resume()
+            server.kill()
+            time.sleep(ttl / 1000 + 0.1)
+            server.start()
+            time.sleep(0.3)
+
+    run_mutex(master_servers, redis, redis_server.url, faults, processes=4, threads=4, ttl=ttl)
+
+
+def test_decoded_clients_and_no_cluster(master_servers: list[RedisServer], masters: list[redis_py.Redis]) -> None:
+    decoded = [server.client(decode_responses=True) for server in master_servers]
+    lock = make_lock(decoded)
+    assert lock.acquire()
+    assert make_lock(decoded).locked() > 0
+    lock.release()
+    assert lock.locked() == 0
+    with pytest.raises(TypeError, match='Redis Cluster'):
+        Redlock(key='x', masters=[cast(Any, redis_py.RedisCluster.__new__(redis_py.RedisCluster))])
+
+
+def _fork_child(lock: Redlock) -> None:
+    os._exit(0 if lock.acquire(timeout=2) and lock.token is not None else 1)
+
+
+def test_usable_after_fork(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    lock.acquire()  # the pool and the masters' state exist before the fork
+    lock.release()
+    process = multiprocessing.get_context('fork').Process(target=_fork_child, args=(make_lock(masters),))
+    process.start()
+    process.join(10)
+    assert process.exitcode == 0
+
+
+def test_masters_registry_does_not_keep_clients_alive(master_servers: list[RedisServer]) -> None:
+    client = master_servers[0].client()
+    lock = make_lock([client])
+    lock.acquire()
+    lock.release()
+    assert lock.masters == (client,)
+    gone = weakref.ref(client)
+    del lock, client
+    gc.collect()
+    assert gone() is None
