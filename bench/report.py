@@ -326,12 +326,12 @@ def chart(data: dict[str, Any], path: Path) -> Path | None:
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels + 1, 0.26 * len(rows) + 1.6), sharey=True, squeeze=False)
     y = list(range(len(rows)))[::-1]
     left = axes[0][0]
-    colors = ['tab:red' if not _raw_ok(r) else 'tab:blue' for r in rows]
+    colors = ['tab:red' if not _raw_ok(r) else 'tab:blue' if _targeted(r) else 'darkgray' for r in rows]
     left.barh(y, [r['x_raw'] for r in rows], color=colors)
     for limit, style in ((1.0, '-'), (1.2, ':'), (1.5, '--')):
         left.axvline(limit, color='gray', linestyle=style, linewidth=0.8)
     left.set_yticks(y, labels, fontsize=7)
-    left.set_xlabel('time / raw redis-py time (lower is better; lines at 1, 1.2, 1.5)')
+    left.set_xlabel('time / raw redis-py time (lower is better; lines at 1, 1.2, 1.5; red: over target)')
     left.set_title('pottery vs raw redis-py', fontsize=10)
     if compared:
         right = axes[0][1]
