@@ -6,9 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The oldest redis-py we support, tested by `make test-floor`.
+# `make test-floor` tests the oldest versions we support together: redis-py
+# 5.0.1 on the oldest Python found (3.10 when installed, else $(PYTHON)).
 REDIS_PY_FLOOR := 5.0.1
 FLOOR := .venv-floor
+FLOOR_PYTHON ?= $(or $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
+	$$p -c '' 2>/dev/null && echo $$p && break; done),$(PYTHON))
 
 .PHONY: help demo test test-all test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
@@ -16,7 +19,7 @@ help:
 	@echo 'make demo       run every README example against a throwaway redis-server'
 	@echo 'make test       run the test suite (slow fault/soak tests skipped)'
 	@echo 'make test-all   run the test suite including slow tests'
-	@echo 'make test-floor run the test suite with the oldest supported redis-py ($(REDIS_PY_FLOOR))'
+	@echo 'make test-floor run the test suite with redis-py $(REDIS_PY_FLOOR) on the oldest Python found'
 	@echo 'make lint       ruff check and ruff format --check'
 	@echo 'make typecheck  mypy --strict'
 	@echo 'make bench      quick benchmark (bench-full: longer; bench-compare: vs pottery 3.0.1, rewrites docs)'
@@ -52,13 +55,14 @@ test-all: $(STAMP) redis-server
 	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
 
 $(FLOOR)/.installed: pyproject.toml $(STAMP)
-	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR_PYTHON) -m venv $(FLOOR)
 	$(FLOOR)/bin/python -m pip install -q --upgrade pip
 	$(FLOOR)/bin/python -m pip install -q -e '.[test]' 'redis==$(REDIS_PY_FLOOR)'
 	@touch $@
 
 test-floor: $(FLOOR)/.installed redis-server
-	$(FLOOR)/bin/python -c 'import redis; assert redis.__version__ == "$(REDIS_PY_FLOOR)", redis.__version__'
+	$(FLOOR)/bin/python -c 'import redis, sys; assert redis.__version__ == "$(REDIS_PY_FLOOR)", redis.__version__; \
+		print("floor: Python", sys.version.split()[0], "redis-py", redis.__version__)'
 	$(FLOOR)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -194,9 +194,17 @@ class RedisDeque(_RedisSequence[_T]):
         """Rotate the deque n steps to the right (default n=1).  If n is negative, rotates left.
 
         Complexity: O(min(k, len - k)) for k = n mod len; 1 round trip
-        (a Lua script), atomic.
+        (RPOPLPUSH or LMOVE for one step, a Lua script otherwise; none for
+        n=0), atomic.
         """
-        self._eval(_ROTATE, [self.key], [str(_ssize(n))])
+        steps = _ssize(n)
+        # One step either way is a single list command (no script to run).
+        if steps == 1:
+            self.redis.rpoplpush(self.key, self.key)
+        elif steps == -1:
+            self.redis.lmove(self.key, self.key, 'LEFT', 'RIGHT')
+        elif steps:
+            self._eval(_ROTATE, [self.key], [str(steps)])
 
     def insert(self, index: SupportsIndex, value: _T) -> None:
         """D.insert(index, object) -- insert object before index.

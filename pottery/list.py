@@ -50,6 +50,21 @@ CHUNK = 1000
 # exact up to 2**53.  Clamping to 2**53 gives the same slice for any list
 # shorter than 2**52 items.
 _BIG = 2**53
+
+
+def _list_error(action: Callable[[list[Any]], object]) -> str:
+    # The running Python's own wording, which changes between versions
+    # (3.13 says 'must assign iterable to extended slice' for every step).
+    try:
+        action([0, 1])
+    except TypeError as error:
+        return str(error)
+    raise AssertionError('list accepted a non-iterable')
+
+
+_NOT_ITERABLE_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 1), 1))  # type: ignore[call-overload]  # the error wanted
+_NOT_ITERABLE_EXTENDED_SLICE = _list_error(lambda items: items.__setitem__(slice(0, 2, 2), 1))  # type: ignore[call-overload]  # the error wanted
+
 _SSIZE_MAX = sys.maxsize
 
 # Lua helpers every script below starts with.
@@ -686,6 +701,10 @@ class _RedisSequence(Base, MutableSequence[_T]):
         position = max(-_BIG, min(_BIG, _ssize(index)))
         raw = encode(value)
         bound = self._bound()
+        if position == 0 and bound is None:
+            # insert(0, x) is a plain LPUSH: no script, no length needed.
+            self.redis.lpush(self.key, raw)
+            return True
         return bool(self._eval(_INSERT, [self.key], [position, raw, '' if bound is None else bound]))
 
     def _push(self, raws: list[str], *, left: bool = False) -> None:
@@ -880,7 +899,7 @@ class RedisList(_RedisSequence[_T], JSONSerializable):
             try:
                 values = value._load() if isinstance(value, _RedisSequence) else list(value)
             except TypeError:
-                message = 'can only assign an iterable' if step == 1 else 'must assign iterable to extended slice'
+                message = _NOT_ITERABLE_SLICE if step == 1 else _NOT_ITERABLE_EXTENDED_SLICE
                 raise TypeError(message) from None
             result = self._eval(_SET_SLICE, [self.key], [start, stop, step, *self._encode_all(values)])
         if result != -1:

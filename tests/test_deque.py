@@ -412,7 +412,7 @@ def _bounded_worker(url: str, key: str, worker: int, count: int, queue: Any, *, 
 def test_processes_never_exceed_maxlen(shared: tuple[str, Any]) -> None:
     url, redis = shared
     maxlen = 20
-    context = multiprocessing.get_context('fork')
+    context = multiprocessing.get_context('spawn')
     queue = context.Queue()
     processes = [
         context.Process(target=_bounded_worker, args=(url, 'bounded', n, 300, queue), kwargs={'maxlen': maxlen})
@@ -450,7 +450,7 @@ def _queue_worker(url: str, key: str, worker: int, count: int, queue: Any) -> No
 
 def test_processes_append_pop_rotate(shared: tuple[str, Any]) -> None:
     url, redis = shared
-    context = multiprocessing.get_context('fork')
+    context = multiprocessing.get_context('spawn')
     queue = context.Queue()
     processes = [context.Process(target=_queue_worker, args=(url, 'queue', n, 250, queue)) for n in range(4)]
     for process in processes:

@@ -712,7 +712,7 @@ def _remover(url: str, key: str, worker: int, count: int, queue: Any) -> None:
 
 
 def run_workers(target: Callable[..., None], url: str, key: str, workers: int, count: int) -> list[Any]:
-    context = multiprocessing.get_context('fork')
+    context = multiprocessing.get_context('spawn')
     queue = context.Queue()
     processes = [context.Process(target=target, args=(url, key, n, count, queue)) for n in range(workers)]
     for process in processes:

@@ -237,7 +237,9 @@ def test_iteration_in_chunks(redis: redis_py.Redis, round_trips: Any) -> None:
     s = RedisSet(range(3000), redis=redis, key='big')
     with round_trips() as trips:
         assert sorted(s) == list(range(3000))
-    assert trips.count <= 3 + 1  # about 1,000 per SSCAN page
+    # SSCAN COUNT 1000 visits about 1,000 of the 4,096 buckets per page,
+    # plus sorted()'s length hint: a handful, never one per member.
+    assert trips.count <= 6
 
 
 def test_operators_with_a_set_on_another_server(redis: redis_py.Redis, redis_cluster: RedisCluster) -> None:
