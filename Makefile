@@ -22,7 +22,7 @@ help:
 	@echo 'make test-floor run the test suite with redis-py $(REDIS_PY_FLOOR) on the oldest Python found'
 	@echo 'make lint       ruff check and ruff format --check'
 	@echo 'make typecheck  mypy --strict'
-	@echo 'make bench      quick benchmark (bench-full: every size; bench-compare: vs pottery 3.0.1)'
+	@echo 'make bench      quick benchmark (bench-full: longer; bench-compare: vs pottery 3.0.1, rewrites docs)'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -74,14 +74,23 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-bench: $(STAMP) redis-server
-	$(BIN)/python -m bench --quick
+# The bench extra (matplotlib, for the chart) is optional: without it the
+# bench runs and says it skips the chart.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]' || echo 'matplotlib could not be installed: no chart'
+	@touch $@
 
-bench-full: $(STAMP) redis-server
-	$(BIN)/python -m bench
+bench: $(BENCH_STAMP) redis-server
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
-bench-compare: $(STAMP) redis-server
-	$(BIN)/python -m bench --quick --compare
+bench-full: $(BENCH_STAMP) redis-server
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Also installs pottery 3.0.1 into .venv-pottery301 (once) and rewrites
+# docs/benchmarks.md and its chart.
+bench-compare: $(BENCH_STAMP) redis-server
+	$(BIN)/python -m bench --quick --compare --docs $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

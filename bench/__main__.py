@@ -1,0 +1,158 @@
+"""``python -m bench``: run the benchmark and print the table and the targets.
+
+Examples::
+
+    python -m bench --quick                 # make bench: every op, short budget
+    python -m bench                         # make bench-full
+    python -m bench --quick --compare       # make bench-compare: also pottery 3.0.1
+    python -m bench --ops 'dict.*' set.add --sizes 1000
+    python -m bench --quick --compare --docs   # also rewrite docs/benchmarks.md + chart
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import redis
+
+import pottery
+from bench import report
+from bench.compare import COMPARED_VERSION, run_compared
+from bench.harness import Settings, client, run_ops, servers
+from bench.ops import Env, ids_per_second, select
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / 'bench' / 'results' / 'latest.json'
+DEFAULT_DOCS = ROOT / 'docs' / 'benchmarks.md'
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n')[0] if __doc__ else None)
+    parser.add_argument('--quick', action='store_true', help='short time budget per operation (make bench)')
+    parser.add_argument('--compare', action='store_true', help=f'also measure pottery {COMPARED_VERSION} from PyPI')
+    parser.add_argument('--sizes', type=int, nargs='+', metavar='N', help='sizes for bulk ops (default 10 1000 10000)')
+    parser.add_argument('--ops', nargs='+', default=[], metavar='PATTERN', help="glob or family, e.g. 'dict.*' set")
+    parser.add_argument('--budget', type=float, help='seconds of timed calls per side per (op, size)')
+    parser.add_argument('--reps', type=int, help='exactly this many timed calls per side (overrides --budget)')
+    parser.add_argument('--out', type=Path, default=DEFAULT_OUT, help='JSON results file (default %(default)s)')
+    parser.add_argument(
+        '--docs',
+        type=Path,
+        nargs='?',
+        const=DEFAULT_DOCS,
+        help='rewrite this page (default docs/benchmarks.md) + chart',
+    )
+    parser.add_argument('-q', '--silent', action='store_true', help='no progress lines')
+    return parser.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings.quick() if args.quick else Settings()
+    changes: dict[str, Any] = {}
+    if args.sizes:
+        changes['sizes'] = tuple(args.sizes)
+    if args.budget is not None:
+        changes['budget'] = args.budget
+    if args.reps is not None:
+        changes.update(min_reps=args.reps, max_reps=args.reps)
+    return Settings(**{**settings.__dict__, **changes})
+
+
+@contextlib.contextmanager
+def _restored(name: str, value: str | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    settings = settings_from(args)
+    ops = select(args.ops)
+    if not ops:
+        print(f'no operation matches {args.ops}', file=sys.stderr)
+        return 2
+    command = 'python -m bench ' + ' '.join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    warnings.simplefilter('ignore')
+
+    def say(line: str) -> None:
+        if not args.silent:
+            print(line, flush=True)
+
+    started = time.monotonic()
+    saved_url = os.environ.get('REDIS_URL')
+    with servers() as (standalone_server, master_servers), _restored('REDIS_URL', saved_url):
+        # nothing may fall back to a server the bench did not start
+        os.environ['REDIS_URL'] = standalone_server.url
+        standalone = client(standalone_server.port)
+        masters = [client(server.port, socket_timeout=2) for server in master_servers]
+        env = Env(redis=standalone, masters=masters, pottery=pottery)
+        say(f'pottery {pottery.__version__} vs raw redis-py {redis.__version__}:')
+        results = run_ops(env, ops, settings, flush=standalone.flushall, progress=say)
+        throughput = ids_per_second(env) if any(op.name.startswith('nextid.') for op in ops) else None
+        if throughput:
+            say(f'NextId, 5 masters, {throughput["clients"]} threads: {throughput["per_second"]:,.0f} IDs/s')
+        compared: dict[str, Any] | None = None
+        if args.compare:
+            config = {
+                'port': standalone_server.port,
+                'master_ports': [server.port for server in master_servers],
+                # only what we measured: there is nothing to compare the rest with
+                'ops': [op.name for op in ops if op.available(pottery)],
+                'settings': {**settings.__dict__, 'sizes': list(settings.sizes)},
+                'expect_version': COMPARED_VERSION,
+                'throughput': throughput is not None,
+            }
+            say(f'pottery {COMPARED_VERSION} (subprocess):')
+            try:
+                compared = run_compared(config, log=say)
+            except (OSError, subprocess.CalledProcessError) as error:
+                # keep our own results: report the comparison as missing
+                print(f'pottery {COMPARED_VERSION} could not be measured ({error}): no comparison', file=sys.stderr)
+        machine = report.machine(standalone)
+    elapsed = time.monotonic() - started
+
+    data = report.assemble(
+        results,
+        compared,
+        pottery=pottery.__version__,
+        throughput=throughput,
+        machine=machine,
+        command=command,
+        settings=settings,
+        elapsed=elapsed,
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1) + '\n')
+    print()
+    print(report.table(data))
+    print()
+    print(report.targets(data))
+    print(f'\nResults: {args.out}  ({elapsed:.0f} s)')
+    if args.docs is not None:
+        args.docs.parent.mkdir(parents=True, exist_ok=True)
+        chart = report.chart(data, args.docs.with_suffix('.png'))
+        if chart is None:
+            print('matplotlib is missing (pip install -e .[bench]): no chart')
+        args.docs.write_text(report.page(data, chart.name if chart else None))
+        print(f'Docs: {args.docs}' + (f' and {chart}' if chart else ''))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

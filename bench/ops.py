@@ -1,0 +1,1016 @@
+"""The operations the bench measures, each written twice: pottery and raw redis-py.
+
+Every operation has a *pottery* side, written only against pottery's public
+API (the one the spec README shows, shared by pottery 3.0.1), and a *raw*
+side: redis-py doing the same job -- JSON encoding and decoding included -- in
+the fewest round trips, the way a careful user would write it by hand:
+
+* single items: the one command (``HGET`` + ``json.loads``, ``SADD``...);
+* bulk writes: one variadic command (``HSET`` mapping, ``SADD``, ``RPUSH``,
+  ``PFADD``), or one ``MULTI``/``EXEC`` pipeline where Redis has no variadic
+  form (counter increments);
+* reads of a whole container: one ``HGETALL``/``SMEMBERS`` and a decode;
+  iteration, which must not hold everything at once, pages of 1,000
+  (``HSCAN``/``SSCAN``/``LRANGE``);
+* Redlock and NextId: the same ``SET NX PX``/``EVAL``/``INCR`` fan-out, sent to
+  every master concurrently from a thread pool made once.
+
+Both sides write the storage layout pottery uses (``json.dumps(x,
+sort_keys=True)``).  A side is built fresh for each size, on its own keys; its
+``run`` is what is timed, its ``reset`` (untimed) runs before every timed call.
+
+This module must not import ``pottery`` at import time: the pottery-3.0.1
+subprocess imports it too, and there ``env.pottery`` is that version.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import heapq
+import itertools
+import json
+import math
+import operator
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import mmh3
+
+__all__ = ['OPS', 'Env', 'Op', 'Side', 'ids_per_second', 'select']
+
+CHUNK = 1000  # items per page for raw iteration: the same as pottery's
+SINGLE_SIZE = 1000  # items already in a container for single-element operations
+CACHE_TTL = 60  # seconds: redis_cache's default timeout
+BLOOM_ELEMENTS, BLOOM_FALSE_POSITIVES = 10_000, 0.01
+LOCK_TTL_MS = 10_000
+
+
+@dataclass
+class Side:
+    """One implementation of an operation, ready to run on its own keys."""
+
+    run: Callable[[], object]
+    reset: Callable[[], None] | None = None
+    cleanup: Callable[[], None] | None = None
+
+
+@dataclass
+class Env:
+    """What the operations run against.
+
+    ``redis`` is a round-trip-counting client of the standalone server;
+    ``masters`` counting clients of five independent servers; ``pottery`` the
+    imported package (ours, or 3.0.1 in the comparison subprocess).
+    """
+
+    redis: Any
+    masters: list[Any]
+    pottery: Any
+    _keys: itertools.count[int] = field(default_factory=itertools.count)
+
+    def key(self, name: str) -> str:
+        """A key no other side uses."""
+        return f'bench:{name}:{next(self._keys)}'
+
+
+Builder = Callable[[Env, int], Side]
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operation: its name, family, and how to build each side.
+
+    ``kind`` says which target applies: ``single`` (one element: 1 round trip,
+    within 1.2x raw), ``bulk`` (n elements: 1 round trip per chunk, within
+    1.5x raw) or ``fanout`` (Redlock/NextId: within 1.3x of the raw fan-out).
+    ``headline`` marks the operations that must be 10x faster than pottery
+    3.0.1 at n >= 1,000.
+    """
+
+    name: str
+    kind: str
+    needs: str
+    pottery: Builder
+    raw: Builder
+    sized: bool = False
+    headline: bool = False
+
+    def available(self, pottery: Any) -> bool:
+        # ``needs`` may name alternatives: 'NextId|NextID' (3.0.1 spells it NextID)
+        return pottery is not None and any(hasattr(pottery, name) for name in self.needs.split('|'))
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def enc(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def names(n: int, prefix: str = 'k') -> list[str]:
+    return [f'{prefix}{i}' for i in range(n)]
+
+
+def numbered(n: int) -> dict[str, int]:
+    return {f'k{i}': i for i in range(n)}
+
+
+def hash_mapping(data: dict[str, int]) -> dict[str, str]:
+    return {enc(k): enc(v) for k, v in data.items()}
+
+
+def hscan_pages(redis: Any, key: str) -> Iterable[dict[bytes, bytes]]:
+    cursor = 0
+    while True:
+        cursor, page = redis.hscan(key, cursor, count=CHUNK)
+        yield page
+        if not cursor:
+            return
+
+
+def sscan_pages(redis: Any, key: str) -> Iterable[list[bytes]]:
+    cursor = 0
+    while True:
+        cursor, page = redis.sscan(key, cursor, count=CHUNK)
+        yield page
+        if not cursor:
+            return
+
+
+def lrange_pages(redis: Any, key: str) -> Iterable[list[bytes]]:
+    start = 0
+    while True:
+        page = redis.lrange(key, start, start + CHUNK - 1)
+        yield page
+        if len(page) < CHUNK:
+            return
+        start += CHUNK
+
+
+def hash_to_dict(redis: Any, key: str) -> dict[Any, Any]:
+    return {json.loads(f): json.loads(v) for f, v in redis.hgetall(key).items()}
+
+
+def set_members(redis: Any, key: str) -> set[Any]:
+    return {json.loads(m) for m in redis.smembers(key)}
+
+
+def deleting(redis: Any, key: str) -> Callable[[], None]:
+    def cleanup() -> None:
+        redis.delete(key)
+
+    return cleanup
+
+
+def refilling(redis: Any, key: str, per_fill: int = 1000) -> Callable[[], None]:
+    """A reset for pops: refill the list (untimed) whenever it may run dry."""
+    left = [0]
+    values = [enc(i) for i in range(per_fill)]
+
+    def reset() -> None:
+        if left[0] <= 0:
+            redis.rpush(key, *values)
+            left[0] = per_fill
+        left[0] -= 1
+
+    return reset
+
+
+# --- dict --------------------------------------------------------------------------
+
+
+def _dict(env: Env, n: int) -> tuple[Any, str]:
+    key = env.key('dict')
+    return env.pottery.RedisDict(numbered(n), redis=env.redis, key=key), key
+
+
+def _raw_dict(env: Env, n: int) -> str:
+    key = env.key('dict')
+    if n:
+        env.redis.hset(key, mapping=hash_mapping(numbered(n)))
+    return key
+
+
+def p_dict_set(env: Env, n: int) -> Side:
+    d, key = _dict(env, SINGLE_SIZE)
+
+    def run() -> None:
+        d['k5'] = 5
+
+    return Side(run, cleanup=deleting(env.redis, key))
+
+
+def r_dict_set(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.hset(key, enc('k5'), enc(5)), cleanup=deleting(r, key))
+
+
+def p_dict_get(env: Env, n: int) -> Side:
+    d, key = _dict(env, SINGLE_SIZE)
+    return Side(lambda: d['k5'], cleanup=deleting(env.redis, key))
+
+
+def r_dict_get(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, SINGLE_SIZE), env.redis
+
+    def run() -> object:
+        raw = r.hget(key, enc('k5'))
+        if raw is None:
+            raise KeyError('k5')
+        return json.loads(raw)
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_dict_in(env: Env, n: int) -> Side:
+    d, key = _dict(env, SINGLE_SIZE)
+    return Side(lambda: 'k5' in d, cleanup=deleting(env.redis, key))
+
+
+def r_dict_in(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, SINGLE_SIZE), env.redis
+    return Side(lambda: bool(r.hexists(key, enc('k5'))), cleanup=deleting(r, key))
+
+
+def p_dict_len(env: Env, n: int) -> Side:
+    d, key = _dict(env, SINGLE_SIZE)
+    return Side(lambda: len(d), cleanup=deleting(env.redis, key))
+
+
+def r_dict_len(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, SINGLE_SIZE), env.redis
+    return Side(lambda: int(r.hlen(key)), cleanup=deleting(r, key))
+
+
+def p_dict_iter(env: Env, n: int) -> Side:
+    d, key = _dict(env, n)
+    return Side(lambda: [k for k in d], cleanup=deleting(env.redis, key))
+
+
+def r_dict_iter(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, n), env.redis
+    return Side(lambda: [json.loads(f) for page in hscan_pages(r, key) for f in page], cleanup=deleting(r, key))
+
+
+def p_dict_items(env: Env, n: int) -> Side:
+    d, key = _dict(env, n)
+    return Side(lambda: [kv for kv in d.items()], cleanup=deleting(env.redis, key))
+
+
+def r_dict_items(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, n), env.redis
+
+    def run() -> object:
+        return [(json.loads(f), json.loads(v)) for page in hscan_pages(r, key) for f, v in page.items()]
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_dict_update(env: Env, n: int) -> Side:
+    d, key = _dict(env, 0)
+    data = numbered(n)
+    return Side(lambda: d.update(data), cleanup=deleting(env.redis, key))
+
+
+def r_dict_update(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, 0), env.redis
+    data = numbered(n)
+    return Side(lambda: r.hset(key, mapping=hash_mapping(data)), cleanup=deleting(r, key))
+
+
+def p_dict_construct(env: Env, n: int) -> Side:
+    key, data, redis_dict = env.key('dict'), numbered(n), env.pottery.RedisDict
+    reset = deleting(env.redis, key)
+    return Side(lambda: redis_dict(data, redis=env.redis, key=key), reset=reset, cleanup=reset)
+
+
+def r_dict_construct(env: Env, n: int) -> Side:
+    key, data, r = env.key('dict'), numbered(n), env.redis
+    reset = deleting(r, key)
+    return Side(lambda: r.hset(key, mapping=hash_mapping(data)), reset=reset, cleanup=reset)
+
+
+def p_dict_eq(env: Env, n: int) -> Side:
+    d, key = _dict(env, n)
+    other = numbered(n)
+    return Side(lambda: d == other, cleanup=deleting(env.redis, key))
+
+
+def r_dict_eq(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, n), env.redis
+    other = numbered(n)
+    return Side(lambda: hash_to_dict(r, key) == other, cleanup=deleting(r, key))
+
+
+def p_dict_to_dict(env: Env, n: int) -> Side:
+    d, key = _dict(env, n)
+    return Side(d.to_dict, cleanup=deleting(env.redis, key))
+
+
+def r_dict_to_dict(env: Env, n: int) -> Side:
+    key, r = _raw_dict(env, n), env.redis
+    return Side(lambda: hash_to_dict(r, key), cleanup=deleting(r, key))
+
+
+# --- set ---------------------------------------------------------------------------
+
+
+def _set(env: Env, n: int) -> tuple[Any, str]:
+    key = env.key('set')
+    return env.pottery.RedisSet(names(n, 'm'), redis=env.redis, key=key), key
+
+
+def _raw_set(env: Env, n: int) -> str:
+    key = env.key('set')
+    if n:
+        env.redis.sadd(key, *[enc(m) for m in names(n, 'm')])
+    return key
+
+
+def _other(n: int) -> set[str]:
+    # half of it overlaps a set of n members
+    return {f'm{i}' for i in range(n // 2, n + n // 2)}
+
+
+def p_set_add(env: Env, n: int) -> Side:
+    s, key = _set(env, SINGLE_SIZE)
+    return Side(lambda: s.add('m5'), cleanup=deleting(env.redis, key))
+
+
+def r_set_add(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.sadd(key, enc('m5')), cleanup=deleting(r, key))
+
+
+def p_set_in(env: Env, n: int) -> Side:
+    s, key = _set(env, SINGLE_SIZE)
+    return Side(lambda: 'm5' in s, cleanup=deleting(env.redis, key))
+
+
+def r_set_in(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, SINGLE_SIZE), env.redis
+    return Side(lambda: bool(r.sismember(key, enc('m5'))), cleanup=deleting(r, key))
+
+
+def p_set_update(env: Env, n: int) -> Side:
+    s, key = _set(env, 0)
+    members = names(n, 'm')
+    return Side(lambda: s.update(members), cleanup=deleting(env.redis, key))
+
+
+def r_set_update(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, 0), env.redis
+    members = names(n, 'm')
+    return Side(lambda: r.sadd(key, *[enc(m) for m in members]), cleanup=deleting(r, key))
+
+
+def p_set_iter(env: Env, n: int) -> Side:
+    s, key = _set(env, n)
+    return Side(lambda: [m for m in s], cleanup=deleting(env.redis, key))
+
+
+def r_set_iter(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, n), env.redis
+    return Side(lambda: [json.loads(m) for page in sscan_pages(r, key) for m in page], cleanup=deleting(r, key))
+
+
+def p_set_or(env: Env, n: int) -> Side:
+    s, key = _set(env, n)
+    other = _other(n)
+    return Side(lambda: s | other, cleanup=deleting(env.redis, key))
+
+
+def r_set_or(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, n), env.redis
+    other = _other(n)
+    return Side(lambda: set_members(r, key) | other, cleanup=deleting(r, key))
+
+
+def p_set_and(env: Env, n: int) -> Side:
+    s, key = _set(env, n)
+    other = _other(n)
+    return Side(lambda: s & other, cleanup=deleting(env.redis, key))
+
+
+def r_set_and(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, n), env.redis
+    other = _other(n)
+    return Side(lambda: set_members(r, key) & other, cleanup=deleting(r, key))
+
+
+def p_set_issubset(env: Env, n: int) -> Side:
+    s, key = _set(env, n)
+    superset = set(names(2 * n, 'm'))
+    return Side(lambda: s.issubset(superset), cleanup=deleting(env.redis, key))
+
+
+def r_set_issubset(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, n), env.redis
+    superset = set(names(2 * n, 'm'))
+    return Side(lambda: set_members(r, key) <= superset, cleanup=deleting(r, key))
+
+
+def p_set_contains_many(env: Env, n: int) -> Side:
+    s, key = _set(env, n)
+    probe = sorted(_other(n))
+    return Side(lambda: list(s.contains_many(*probe)), cleanup=deleting(env.redis, key))
+
+
+def r_set_contains_many(env: Env, n: int) -> Side:
+    key, r = _raw_set(env, n), env.redis
+    probe = sorted(_other(n))
+    return Side(lambda: [bool(x) for x in r.smismember(key, [enc(m) for m in probe])], cleanup=deleting(r, key))
+
+
+# --- list and deque ----------------------------------------------------------------
+
+
+def _list(env: Env, n: int, kind: str = 'RedisList') -> tuple[Any, str]:
+    key = env.key('list')
+    return getattr(env.pottery, kind)(range(n), redis=env.redis, key=key), key
+
+
+def _raw_list(env: Env, n: int) -> str:
+    key = env.key('list')
+    if n:
+        env.redis.rpush(key, *[enc(i) for i in range(n)])
+    return key
+
+
+def p_list_append(env: Env, n: int) -> Side:
+    lst, key = _list(env, SINGLE_SIZE)
+    return Side(lambda: lst.append(5), cleanup=deleting(env.redis, key))
+
+
+def r_list_append(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.rpush(key, enc(5)), cleanup=deleting(r, key))
+
+
+def p_list_getitem(env: Env, n: int) -> Side:
+    lst, key = _list(env, SINGLE_SIZE)
+    return Side(lambda: lst[SINGLE_SIZE // 2], cleanup=deleting(env.redis, key))
+
+
+def r_list_getitem(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, SINGLE_SIZE), env.redis
+
+    def run() -> object:
+        raw = r.lindex(key, SINGLE_SIZE // 2)
+        if raw is None:
+            raise IndexError('list index out of range')
+        return json.loads(raw)
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_list_slice(env: Env, n: int) -> Side:
+    # the middle half: l[n/4:3n/4]
+    lst, key = _list(env, n)
+    return Side(lambda: lst[n // 4 : 3 * n // 4], cleanup=deleting(env.redis, key))
+
+
+def r_list_slice(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, n), env.redis
+    return Side(lambda: [json.loads(x) for x in r.lrange(key, n // 4, 3 * n // 4 - 1)], cleanup=deleting(r, key))
+
+
+def p_list_extend(env: Env, n: int) -> Side:
+    lst, key = _list(env, 0)
+    values = list(range(n))
+    reset = deleting(env.redis, key)
+    return Side(lambda: lst.extend(values), reset=reset, cleanup=reset)
+
+
+def r_list_extend(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, 0), env.redis
+    values = list(range(n))
+    reset = deleting(r, key)
+    return Side(lambda: r.rpush(key, *[enc(v) for v in values]), reset=reset, cleanup=reset)
+
+
+def p_list_insert0(env: Env, n: int) -> Side:
+    lst, key = _list(env, SINGLE_SIZE)
+    return Side(lambda: lst.insert(0, 5), cleanup=deleting(env.redis, key))
+
+
+def r_list_insert0(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.lpush(key, enc(5)), cleanup=deleting(r, key))
+
+
+def p_list_iter(env: Env, n: int) -> Side:
+    lst, key = _list(env, n)
+    return Side(lambda: [x for x in lst], cleanup=deleting(env.redis, key))
+
+
+def r_list_iter(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, n), env.redis
+    return Side(lambda: [json.loads(x) for page in lrange_pages(r, key) for x in page], cleanup=deleting(r, key))
+
+
+def p_list_pop(env: Env, n: int) -> Side:
+    lst, key = _list(env, 0)
+    return Side(lst.pop, reset=refilling(env.redis, key), cleanup=deleting(env.redis, key))
+
+
+def r_list_pop(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, 0), env.redis
+
+    def run() -> object:
+        raw = r.rpop(key)
+        if raw is None:
+            raise IndexError('pop from empty list')
+        return json.loads(raw)
+
+    return Side(run, reset=refilling(r, key), cleanup=deleting(r, key))
+
+
+def _deque_push(method: str) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        d, key = _list(env, SINGLE_SIZE, 'RedisDeque')
+        push = getattr(d, method)
+        return Side(lambda: push(5), cleanup=deleting(env.redis, key))
+
+    return build
+
+
+def _raw_deque_push(command: str) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        key, r = _raw_list(env, SINGLE_SIZE), env.redis
+        push = getattr(r, command)
+        return Side(lambda: push(key, enc(5)), cleanup=deleting(r, key))
+
+    return build
+
+
+def _deque_pop(method: str) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        d, key = _list(env, 0, 'RedisDeque')
+        return Side(getattr(d, method), reset=refilling(env.redis, key), cleanup=deleting(env.redis, key))
+
+    return build
+
+
+def _raw_deque_pop(command: str) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        key, r = _raw_list(env, 0), env.redis
+        pop = getattr(r, command)
+
+        def run() -> object:
+            raw = pop(key)
+            if raw is None:
+                raise IndexError('pop from an empty deque')
+            return json.loads(raw)
+
+        return Side(run, reset=refilling(r, key), cleanup=deleting(r, key))
+
+    return build
+
+
+def p_deque_rotate(env: Env, n: int) -> Side:
+    d, key = _list(env, SINGLE_SIZE, 'RedisDeque')
+    return Side(lambda: d.rotate(1), cleanup=deleting(env.redis, key))
+
+
+def r_deque_rotate(env: Env, n: int) -> Side:
+    key, r = _raw_list(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.lmove(key, key, 'RIGHT', 'LEFT'), cleanup=deleting(r, key))
+
+
+# --- counter -----------------------------------------------------------------------
+
+
+def _counts(n: int) -> dict[str, int]:
+    return {f'k{i}': i % 97 + 1 for i in range(n)}
+
+
+def p_counter_update(env: Env, n: int) -> Side:
+    key = env.key('counter')
+    c = env.pottery.RedisCounter(redis=env.redis, key=key)
+    data = _counts(n)
+    return Side(lambda: c.update(data), cleanup=deleting(env.redis, key))
+
+
+def r_counter_update(env: Env, n: int) -> Side:
+    key, r = env.key('counter'), env.redis
+    data = _counts(n)
+
+    def run() -> object:
+        # no variadic HINCRBY: one MULTI/EXEC pipeline, atomic like update()
+        pipe = r.pipeline(transaction=True)
+        for k, v in data.items():
+            pipe.hincrby(key, enc(k), v)
+        return pipe.execute()
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_counter_most_common(env: Env, n: int) -> Side:
+    key = env.key('counter')
+    c = env.pottery.RedisCounter(_counts(n), redis=env.redis, key=key)
+    return Side(lambda: c.most_common(10), cleanup=deleting(env.redis, key))
+
+
+def r_counter_most_common(env: Env, n: int) -> Side:
+    key, r = env.key('counter'), env.redis
+    r.hset(key, mapping=hash_mapping(_counts(n)))
+    return Side(
+        lambda: heapq.nlargest(10, hash_to_dict(r, key).items(), key=operator.itemgetter(1)),
+        cleanup=deleting(r, key),
+    )
+
+
+# --- redis_cache -------------------------------------------------------------------
+
+
+def _identity(x: int) -> int:
+    return x
+
+
+def p_cache_hit(env: Env, n: int) -> Side:
+    key = env.key('cache')
+    cached = env.pottery.redis_cache(redis=env.redis, key=key)(_identity)
+    cached(5)
+    return Side(lambda: cached(5), cleanup=deleting(env.redis, key))
+
+
+def r_cache_hit(env: Env, n: int) -> Side:
+    key, r = env.key('cache'), env.redis
+    r.hset(key, enc([5]), enc(5))
+
+    def run() -> object:
+        # the value and the TTL refresh in one pipeline
+        pipe = r.pipeline(transaction=False)
+        pipe.hget(key, enc([5]))
+        pipe.expire(key, CACHE_TTL)
+        raw, _ = pipe.execute()
+        return json.loads(raw)
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_cache_miss(env: Env, n: int) -> Side:
+    key = env.key('cache')
+    cached = env.pottery.redis_cache(redis=env.redis, key=key)(_identity)
+    fresh = itertools.count()
+    return Side(lambda: cached(next(fresh)), cleanup=deleting(env.redis, key))
+
+
+def r_cache_miss(env: Env, n: int) -> Side:
+    key, r = env.key('cache'), env.redis
+    fresh = itertools.count()
+
+    def run() -> object:
+        arg = next(fresh)
+        field = enc([arg])
+        pipe = r.pipeline(transaction=False)
+        pipe.hget(key, field)
+        pipe.expire(key, CACHE_TTL)
+        raw, _ = pipe.execute()
+        if raw is not None:
+            return json.loads(raw)
+        value = _identity(arg)
+        pipe.hset(key, field, enc(value))
+        pipe.expire(key, CACHE_TTL)
+        pipe.execute()
+        return value
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+# --- BloomFilter and HyperLogLog ---------------------------------------------------
+
+
+def bloom_shape(num_elements: int, false_positives: float) -> tuple[int, int]:
+    """(bits, hashes) of a Bloom filter, by the usual formulas."""
+    bits = math.ceil(-num_elements * math.log(false_positives) / math.log(2) ** 2)
+    return bits, max(1, round(bits / num_elements * math.log(2)))
+
+
+def bloom_offsets(element: Any, bits: int, hashes: int) -> list[int]:
+    text = enc(element)
+    return [mmh3.hash(text, seed) % bits for seed in range(hashes)]
+
+
+def _bloom(env: Env) -> tuple[Any, str]:
+    key = env.key('bloom')
+    bloom = env.pottery.BloomFilter(
+        num_elements=BLOOM_ELEMENTS, false_positives=BLOOM_FALSE_POSITIVES, redis=env.redis, key=key
+    )
+    return bloom, key
+
+
+def _raw_bloom_set(redis: Any, key: str, elements: Iterable[Any]) -> object:
+    bits, hashes = bloom_shape(BLOOM_ELEMENTS, BLOOM_FALSE_POSITIVES)
+    args: list[Any] = []
+    for element in elements:
+        for offset in bloom_offsets(element, bits, hashes):
+            args += ('SET', 'u1', offset, 1)
+    return redis.execute_command('BITFIELD', key, *args)
+
+
+def p_bloom_add(env: Env, n: int) -> Side:
+    bloom, key = _bloom(env)
+    return Side(lambda: bloom.add('e5'), cleanup=deleting(env.redis, key))
+
+
+def r_bloom_add(env: Env, n: int) -> Side:
+    key, r = env.key('bloom'), env.redis
+    return Side(lambda: _raw_bloom_set(r, key, ['e5']), cleanup=deleting(r, key))
+
+
+def p_bloom_in(env: Env, n: int) -> Side:
+    bloom, key = _bloom(env)
+    bloom.update(names(SINGLE_SIZE, 'e'))
+    return Side(lambda: 'e5' in bloom, cleanup=deleting(env.redis, key))
+
+
+def r_bloom_in(env: Env, n: int) -> Side:
+    key, r = env.key('bloom'), env.redis
+    _raw_bloom_set(r, key, names(SINGLE_SIZE, 'e'))
+    bits, hashes = bloom_shape(BLOOM_ELEMENTS, BLOOM_FALSE_POSITIVES)
+
+    def run() -> bool:
+        args: list[Any] = []
+        for offset in bloom_offsets('e5', bits, hashes):
+            args += ('GET', 'u1', offset)
+        return all(r.execute_command('BITFIELD', key, *args))
+
+    return Side(run, cleanup=deleting(r, key))
+
+
+def p_bloom_update(env: Env, n: int) -> Side:
+    bloom, key = _bloom(env)
+    elements = names(n, 'e')
+    return Side(lambda: bloom.update(elements), cleanup=deleting(env.redis, key))
+
+
+def r_bloom_update(env: Env, n: int) -> Side:
+    key, r = env.key('bloom'), env.redis
+    elements = names(n, 'e')
+    return Side(lambda: _raw_bloom_set(r, key, elements), cleanup=deleting(r, key))
+
+
+def _hll(env: Env, n: int) -> tuple[Any, str]:
+    key = env.key('hll')
+    return env.pottery.HyperLogLog(names(n, 'e'), redis=env.redis, key=key), key
+
+
+def _raw_hll(env: Env, n: int) -> str:
+    key = env.key('hll')
+    if n:
+        env.redis.pfadd(key, *[enc(e) for e in names(n, 'e')])
+    return key
+
+
+def p_hll_add(env: Env, n: int) -> Side:
+    hll, key = _hll(env, SINGLE_SIZE)
+    return Side(lambda: hll.add('e5'), cleanup=deleting(env.redis, key))
+
+
+def r_hll_add(env: Env, n: int) -> Side:
+    key, r = _raw_hll(env, SINGLE_SIZE), env.redis
+    return Side(lambda: r.pfadd(key, enc('e5')), cleanup=deleting(r, key))
+
+
+def p_hll_update(env: Env, n: int) -> Side:
+    hll, key = _hll(env, 0)
+    elements = names(n, 'e')
+    return Side(lambda: hll.update(elements), cleanup=deleting(env.redis, key))
+
+
+def r_hll_update(env: Env, n: int) -> Side:
+    key, r = _raw_hll(env, 0), env.redis
+    elements = names(n, 'e')
+    return Side(lambda: r.pfadd(key, *[enc(e) for e in elements]), cleanup=deleting(r, key))
+
+
+def p_hll_len(env: Env, n: int) -> Side:
+    hll, key = _hll(env, SINGLE_SIZE)
+    return Side(lambda: len(hll), cleanup=deleting(env.redis, key))
+
+
+def r_hll_len(env: Env, n: int) -> Side:
+    key, r = _raw_hll(env, SINGLE_SIZE), env.redis
+    return Side(lambda: int(r.pfcount(key)), cleanup=deleting(r, key))
+
+
+# --- Redlock and NextId: fan-out to masters ----------------------------------------
+
+# KEYS[1]: the lock.  ARGV[1]: our token.  Delete the lock only if we hold it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def _fanout(masters: list[Any]) -> tuple[Callable[[Callable[[Any], Any]], list[Any]], Callable[[], None]]:
+    """Call a function on every master, concurrently when there are several."""
+    if len(masters) == 1:
+        return (lambda call: [call(masters[0])]), (lambda: None)
+    pool = ThreadPoolExecutor(max_workers=len(masters), thread_name_prefix='bench-fanout')
+
+    def each(call: Callable[[Any], Any]) -> list[Any]:
+        return list(pool.map(call, masters))
+
+    return each, lambda: pool.shutdown(wait=True)
+
+
+def _flush_masters(masters: list[Any]) -> Callable[[], None]:
+    def cleanup() -> None:
+        for master in masters:
+            master.flushdb()
+
+    return cleanup
+
+
+def _p_redlock(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.masters[:count]
+        lock = env.pottery.Redlock(key=env.key('lock'), masters=set(masters), auto_release_time=LOCK_TTL_MS)
+
+        def run() -> None:
+            if not lock.acquire():
+                raise RuntimeError('Redlock.acquire() failed with every master up')
+            lock.release()
+
+        return Side(run, cleanup=_flush_masters(masters))
+
+    return build
+
+
+def _r_redlock(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.masters[:count]
+        key, quorum = f'redlock:{env.key("lock")}', count // 2 + 1
+        each, shutdown = _fanout(masters)
+        releases = [master.register_script(_RELEASE) for master in masters]
+        release_by_master = dict(zip(map(id, masters), releases, strict=True))
+
+        def run() -> None:
+            token = os.urandom(16).hex()
+            start = _monotonic_ms()
+            acquired = sum(bool(x) for x in each(lambda m: m.set(key, token, nx=True, px=LOCK_TTL_MS)))
+            validity = LOCK_TTL_MS - (_monotonic_ms() - start) - (LOCK_TTL_MS * 0.01 + 2)
+            if acquired < quorum or validity <= 0:
+                raise RuntimeError('raw fan-out failed to lock with every master up')
+            each(lambda m: release_by_master[id(m)](keys=[key], args=[token], client=m))
+
+        def cleanup() -> None:
+            shutdown()
+            _flush_masters(masters)()
+
+        return Side(run, cleanup=cleanup)
+
+    return build
+
+
+def _monotonic_ms() -> float:
+    return time.monotonic() * 1000
+
+
+def _p_nextid(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.masters[:count]
+        next_id = getattr(env.pottery, 'NextId', None) or env.pottery.NextID
+        ids = next_id(key=env.key('ids'), masters=set(masters))
+        return Side(lambda: next(ids), cleanup=_flush_masters(masters))
+
+    return build
+
+
+def _r_nextid(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.masters[:count]
+        key, quorum = f'nextid:{env.key("ids")}', count // 2 + 1
+        each, shutdown = _fanout(masters)
+
+        def run() -> int:
+            values = each(lambda m: m.incr(key))
+            if len(values) < quorum:
+                raise RuntimeError('raw fan-out: no quorum')
+            return max(int(v) for v in values)
+
+        def cleanup() -> None:
+            shutdown()
+            _flush_masters(masters)()
+
+        return Side(run, cleanup=cleanup)
+
+    return build
+
+
+def ids_per_second(env: Env, *, clients: int = 4, seconds: float = 1.0) -> dict[str, Any] | None:
+    """NextId throughput with 5 masters: ``clients`` threads, each its own NextId on one key.
+
+    Returns ``{'clients', 'seconds', 'ids', 'per_second', 'unique', 'failures',
+    'failure_types'}``, or None when this pottery has no NextId.  ``unique``
+    checks that no ID came twice; ``failures`` counts calls that raised.
+    """
+    next_id = getattr(env.pottery, 'NextId', None) or getattr(env.pottery, 'NextID', None)
+    if next_id is None:
+        return None
+    key = env.key('ids')
+    generators = [next_id(key=key, masters=set(env.masters)) for _ in range(clients)]
+    for ids in generators:
+        next(ids)  # warm up: connections, scripts
+    got: list[list[int]] = [[] for _ in range(clients)]
+    failed: list[str] = []
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def work(index: int) -> None:
+        ids, out = generators[index], got[index]
+        while time.monotonic() < deadline:
+            try:
+                out.append(next(ids))
+            except Exception as error:  # noqa: BLE001  # counted and reported, e.g. no quorum under contention
+                failed.append(type(error).__name__)
+
+    with ThreadPoolExecutor(max_workers=clients, thread_name_prefix='bench-ids') as pool:
+        list(pool.map(work, range(clients)))
+    elapsed = time.monotonic() - start
+    every = [i for out in got for i in out]
+    _flush_masters(env.masters)()
+    return {
+        'clients': clients,
+        'seconds': round(elapsed, 3),
+        'ids': len(every),
+        'per_second': len(every) / elapsed,
+        'unique': len(set(every)) == len(every),
+        'failures': len(failed),
+        'failure_types': sorted(set(failed)),
+    }
+
+
+# --- the registry ------------------------------------------------------------------
+
+OPS: list[Op] = [
+    Op('dict.set', 'single', 'RedisDict', p_dict_set, r_dict_set),
+    Op('dict.get', 'single', 'RedisDict', p_dict_get, r_dict_get),
+    Op('dict.in', 'single', 'RedisDict', p_dict_in, r_dict_in),
+    Op('dict.len', 'single', 'RedisDict', p_dict_len, r_dict_len),
+    Op('dict.iterate', 'bulk', 'RedisDict', p_dict_iter, r_dict_iter, sized=True, headline=True),
+    Op('dict.items', 'bulk', 'RedisDict', p_dict_items, r_dict_items, sized=True, headline=True),
+    Op('dict.update', 'bulk', 'RedisDict', p_dict_update, r_dict_update, sized=True),
+    Op('dict.construct', 'bulk', 'RedisDict', p_dict_construct, r_dict_construct, sized=True),
+    Op('dict.eq_dict', 'bulk', 'RedisDict', p_dict_eq, r_dict_eq, sized=True, headline=True),
+    Op('dict.to_dict', 'bulk', 'RedisDict', p_dict_to_dict, r_dict_to_dict, sized=True),
+    Op('set.add', 'single', 'RedisSet', p_set_add, r_set_add),
+    Op('set.in', 'single', 'RedisSet', p_set_in, r_set_in),
+    Op('set.update', 'bulk', 'RedisSet', p_set_update, r_set_update, sized=True),
+    Op('set.iterate', 'bulk', 'RedisSet', p_set_iter, r_set_iter, sized=True, headline=True),
+    Op('set.or_set', 'bulk', 'RedisSet', p_set_or, r_set_or, sized=True, headline=True),
+    Op('set.and_set', 'bulk', 'RedisSet', p_set_and, r_set_and, sized=True, headline=True),
+    Op('set.issubset', 'bulk', 'RedisSet', p_set_issubset, r_set_issubset, sized=True, headline=True),
+    Op('set.contains_many', 'bulk', 'RedisSet', p_set_contains_many, r_set_contains_many, sized=True),
+    Op('list.append', 'single', 'RedisList', p_list_append, r_list_append),
+    Op('list.getitem', 'single', 'RedisList', p_list_getitem, r_list_getitem),
+    Op('list.slice', 'bulk', 'RedisList', p_list_slice, r_list_slice, sized=True),
+    Op('list.extend', 'bulk', 'RedisList', p_list_extend, r_list_extend, sized=True),
+    Op('list.insert0', 'single', 'RedisList', p_list_insert0, r_list_insert0),
+    Op('list.iterate', 'bulk', 'RedisList', p_list_iter, r_list_iter, sized=True, headline=True),
+    Op('list.pop', 'single', 'RedisList', p_list_pop, r_list_pop),
+    Op('deque.append', 'single', 'RedisDeque', _deque_push('append'), _raw_deque_push('rpush')),
+    Op('deque.appendleft', 'single', 'RedisDeque', _deque_push('appendleft'), _raw_deque_push('lpush')),
+    Op('deque.pop', 'single', 'RedisDeque', _deque_pop('pop'), _raw_deque_pop('rpop')),
+    Op('deque.popleft', 'single', 'RedisDeque', _deque_pop('popleft'), _raw_deque_pop('lpop')),
+    Op('deque.rotate', 'single', 'RedisDeque', p_deque_rotate, r_deque_rotate),
+    Op('counter.update', 'bulk', 'RedisCounter', p_counter_update, r_counter_update, sized=True),
+    Op(
+        'counter.most_common',
+        'bulk',
+        'RedisCounter',
+        p_counter_most_common,
+        r_counter_most_common,
+        sized=True,
+        headline=True,
+    ),
+    Op('redis_cache.hit', 'single', 'redis_cache', p_cache_hit, r_cache_hit),
+    Op('redis_cache.miss', 'single', 'redis_cache', p_cache_miss, r_cache_miss),
+    Op('bloom.add', 'single', 'BloomFilter', p_bloom_add, r_bloom_add),
+    Op('bloom.in', 'single', 'BloomFilter', p_bloom_in, r_bloom_in),
+    Op('bloom.update', 'bulk', 'BloomFilter', p_bloom_update, r_bloom_update, sized=True),
+    Op('hll.add', 'single', 'HyperLogLog', p_hll_add, r_hll_add),
+    Op('hll.update', 'bulk', 'HyperLogLog', p_hll_update, r_hll_update, sized=True),
+    Op('hll.len', 'single', 'HyperLogLog', p_hll_len, r_hll_len),
+    Op('redlock.1_master', 'fanout', 'Redlock', _p_redlock(1), _r_redlock(1)),
+    Op('redlock.5_masters', 'fanout', 'Redlock', _p_redlock(5), _r_redlock(5)),
+    Op('nextid.1_master', 'fanout', 'NextId|NextID', _p_nextid(1), _r_nextid(1)),
+    Op('nextid.5_masters', 'fanout', 'NextId|NextID', _p_nextid(5), _r_nextid(5)),
+]
+
+
+def select(patterns: Iterable[str] = ()) -> list[Op]:
+    """The operations whose name matches a glob pattern or family (all when none given)."""
+    patterns = list(patterns)
+    if not patterns:
+        return list(OPS)
+    return [op for op in OPS if any(fnmatch.fnmatchcase(op.name, p) or p == op.name.split('.')[0] for p in patterns)]
