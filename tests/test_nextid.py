@@ -71,6 +71,9 @@ def test_reset(masters: list[redis_py.Redis]) -> None:
     for _ in range(5):
         next(ids)
     wait_until(lambda: [client.get(ids.key) for client in masters] == [b'5'] * 5)  # stragglers landed
+    # ... and no call is still queued: a late "raise to 4" would land on a
+    # reset counter (the documented race of reset() with writes in flight).
+    wait_until(lambda: all(master.inflight == 0 for master in ids._masters))
     ids.reset()
     assert [client.get(ids.key) for client in masters] == [b'0'] * 5
     assert next(make_ids(masters)) == 1
