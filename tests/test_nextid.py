@@ -85,10 +85,15 @@ def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: A
     for _ in range(20):  # warm up connections and scripts
         next(ids)
     time.sleep(0.05)
-    with round_trips() as trips:
-        next(ids)
-        time.sleep(0.05)  # calls past the quorum finish in the background
-    assert trips.count == 5
+    counts = []
+    for _ in range(5):
+        with round_trips() as trips:
+            next(ids)
+            time.sleep(0.05)  # calls past the quorum finish in the background
+        counts.append(trips.count)
+    # The counter is process-wide: a straggler of an earlier test can only
+    # add to one sample.
+    assert min(counts) == 5
 
 
 def test_unique_and_increasing_across_threads_and_instances(masters: list[redis_py.Redis]) -> None:
