@@ -42,7 +42,7 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import ResponseError
 
-from pottery.exceptions import RandomKeyError, WrongRedisTypeError
+from pottery.exceptions import KeyExistsError, RandomKeyError, WrongRedisTypeError
 
 __all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key', 'lookup_key']
 
@@ -292,6 +292,23 @@ def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
 
 # --- Base ---------------------------------------------------------------------------
 
+# KEYS[1]: the container's key.  ARGV[1]: a variadic write command (HSET,
+# SADD, RPUSH, PFADD); ARGV[2...]: its arguments.
+# Runs the command only if the key does not exist yet, atomically, so that
+# constructing a container with data never merges into (or clobbers)
+# someone's data.  Writes in slices of 1,000 arguments (an even number, so
+# HSET's field/value pairs stay whole) because Lua's unpack() is limited to
+# a few thousand values.  Returns 1 if written, 0 if the key existed.
+CREATE_IF_ABSENT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return 0
+end
+for i = 2, #ARGV, 1000 do
+    redis.call(ARGV[1], KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+return 1
+"""
+
 
 class Base:
     """A Redis client, a key, and the codec and tools to use them.
@@ -361,6 +378,15 @@ class Base:
     def _eval(self, lua: str, keys: list[str], args: list[Any], client: Any = None) -> Any:
         """Run a Lua script: 1 round trip (EVALSHA; NOSCRIPT costs 2 more once)."""
         return self._script(lua)(keys=keys, args=args, client=client)
+
+    def _create(self, command: str, args: list[str]) -> None:
+        """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
+
+        Raises :class:`KeyExistsError` and writes nothing if the key exists:
+        the rule every container's constructor follows.  1 round trip.
+        """
+        if not self._eval(CREATE_IF_ABSENT, [self.key], [command, *args]):
+            raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
 
     def _pipeline(self, *, transaction: bool = False) -> Pipeline:
         """Return a pipeline on this container's client (all commands in 1 round trip)."""

@@ -29,8 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 from pottery.base import Base, RedisClient, decode_keys, encode_key
-from pottery.dict import CREATE_HASH, RedisDict
-from pottery.exceptions import KeyExistsError
+from pottery.dict import RedisDict
 
 __all__ = ['RedisCounter']
 
@@ -181,9 +180,7 @@ class RedisCounter(RedisDict[_K, int]):
         Base.__init__(self, redis=redis, key=key)
         counts = self._counts(iterable, kwargs, subtract=False)
         if counts:
-            args = [text for field, count in counts.items() for text in (field, str(count))]
-            if not self._eval(CREATE_HASH, [self.key], args):
-                raise KeyExistsError(self.redis, self.key, 'initial counts given for a key that exists')
+            self._create('HSET', [text for field, count in counts.items() for text in (field, str(count))])
 
     @staticmethod
     def _counts(iterable: Any, kwargs: Mapping[str, Any], *, subtract: bool) -> dict[str, int]:

@@ -117,7 +117,7 @@ class RedisDeque(_RedisSequence[_T]):
             raws = self._encode_all(values)
             if maxlen is not None:
                 raws = raws[-maxlen:] if maxlen else []
-            self._create(raws)
+            self._create('RPUSH', raws)
         elif maxlen is not None and key is not None:
             self._push([])  # trims an existing list to this instance's bound
 

@@ -28,7 +28,6 @@ from pottery.base import (
     encode_key,
     lookup_key,
 )
-from pottery.exceptions import KeyExistsError
 
 __all__ = ['RedisDict']
 
@@ -40,20 +39,6 @@ _MISSING: Any = object()
 
 # Fields per HSCAN page and per HSET inside scripts.
 CHUNK = 1000
-
-# KEYS[1]: the hash.  ARGV: field1, value1, field2, value2...
-# Fill a hash only if the key does not exist yet, atomically, so that
-# constructing a container never merges into (or clobbers) someone's data.
-# HSET goes in slices because Lua's unpack() is limited to a few thousand.
-CREATE_HASH = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return 0
-end
-for i = 1, #ARGV, 2000 do
-    redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-return 1
-"""
 
 # KEYS[1]: the hash.  ARGV[1]: field.  Returns the value removed, or false.
 _POP = """
@@ -127,9 +112,7 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         super().__init__(redis=redis, key=key)
         fields = self._encode_items(arg, kwargs)
         if fields:
-            args = [text for pair in fields.items() for text in pair]
-            if not self._eval(CREATE_HASH, [self.key], args):
-                raise KeyExistsError(self.redis, self.key, 'initial items given for a key that exists')
+            self._create('HSET', [text for pair in fields.items() for text in pair])
 
     @staticmethod
     def _encode_items(arg: Any, kwargs: Mapping[str, Any]) -> dict[str, str]:

@@ -32,7 +32,7 @@ from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
 from pottery.base import Base, RedisClient, encode_key
-from pottery.exceptions import KeyExistsError, WrongRedisTypeError
+from pottery.exceptions import WrongRedisTypeError
 
 __all__ = ['HyperLogLog']
 
@@ -45,20 +45,6 @@ SCRIPT_CHUNK = 1000
 
 # Every Redis HyperLogLog string starts with this magic.
 _MAGIC = b'HYLL'
-
-# KEYS[1]: the HyperLogLog.  ARGV: elements.
-# Adds the elements only if the key does not exist yet, atomically, so that
-# constructing a HyperLogLog with elements never merges into somebody's data.
-# Returns 1 if it added them, 0 if the key exists.
-_CREATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return 0
-end
-for i = 1, #ARGV, 1000 do
-    redis.call('PFADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
-end
-return 1
-"""
 
 # KEYS[1]: the HyperLogLog.  KEYS[2]: a scratch key in the same slot (absent).
 # KEYS[3], ...: other HyperLogLogs in the same slot, to merge in.
@@ -177,8 +163,8 @@ class HyperLogLog(Base, Sized, Container[_T]):
         super().__init__(redis=redis, key=key)
         self._scratch: str | None = None
         elements = [encode_key(element) for element in iterable]
-        if elements and not self._eval(_CREATE, [self.key], elements):
-            raise KeyExistsError(self.redis, self.key, 'initial elements given for a key that exists')
+        if elements:
+            self._create('PFADD', elements)
 
     def _scratch_key(self) -> str:
         if self._scratch is None:

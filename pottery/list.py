@@ -37,7 +37,6 @@ from typing import Any, ClassVar, SupportsIndex, TypeVar, cast, overload
 from redis.exceptions import ResponseError
 
 from pottery.base import Base, JSONSerializable, RedisClient, decode, decode_many, encode
-from pottery.exceptions import KeyExistsError
 
 __all__ = ['RedisList']
 
@@ -184,19 +183,6 @@ local function args_from(first)
 end
 """
 
-# KEYS[1]: the list.  ARGV: the items.
-# Fill the list only if the key does not exist yet (constructing never merges
-# into someone's data).  Returns 1 if filled, 0 if the key existed.
-_CREATE = (
-    _LIB
-    + """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return 0
-end
-push(KEYS[1], ARGV, false)
-return 1
-"""
-)
 
 # KEYS[1]: the list.  ARGV[1]: 'L' or 'R' (the end to push to), ARGV[2]: the
 # maxlen to trim to after the push ('' for none), ARGV[3...]: the items.
@@ -561,11 +547,6 @@ class _RedisSequence(Base, MutableSequence[_T]):
         # What comparisons compare with: see _comparison().
         raise NotImplementedError
 
-    def _create(self, raws: list[str]) -> None:
-        # Constructing with items: fill the key atomically, only if it is new.
-        if not self._eval(_CREATE, [self.key], raws):
-            raise KeyExistsError(self.redis, self.key, 'initial items given for a key that exists')
-
     @staticmethod
     def _encode_all(values: Iterable[Any]) -> list[str]:
         # Everything is encoded before anything is sent: an unencodable item
@@ -852,7 +833,7 @@ class RedisList(_RedisSequence[_T], JSONSerializable):
         super().__init__(redis=redis, key=key)
         values = iterable._load() if isinstance(iterable, _RedisSequence) else list(iterable)
         if values:
-            self._create(self._encode_all(values))
+            self._create('RPUSH', self._encode_all(values))
 
     # -- indexing --
 

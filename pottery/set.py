@@ -32,7 +32,6 @@ from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, TypeVar, cast
 
 from pottery.base import Base, RedisClient, decode_key, decode_keys, encode_key
-from pottery.exceptions import KeyExistsError
 
 __all__ = ['RedisSet']
 
@@ -41,20 +40,6 @@ _T = TypeVar('_T')
 # Members per SSCAN page, and per variadic command inside scripts (Lua's
 # unpack() is limited to a few thousand values).
 CHUNK = 1000
-
-# KEYS[1]: the set.  ARGV: member texts.
-# Fill the set only if the key does not exist yet, atomically, so that
-# constructing a container never merges into someone's data.  Returns 1 if
-# filled, 0 if the key existed.
-_CREATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return 0
-end
-for i = 1, #ARGV, 1000 do
-    redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
-end
-return 1
-"""
 
 # KEYS[1]: the set.  ARGV: distinct member texts.
 # Returns {SCARD, how many of ARGV are members}: every comparison with a
@@ -174,8 +159,8 @@ class RedisSet(Base, MutableSet[_T]):
         """Complexity: O(n), 1 round trip with members (none without)."""
         super().__init__(redis=redis, key=key)
         members = self._encode_all(iterable)
-        if members and not self._eval(_CREATE, [self.key], members):
-            raise KeyExistsError(self.redis, self.key, 'initial members given for a key that exists')
+        if members:
+            self._create('SADD', members)
 
     # -- codec helpers --
 
