@@ -42,7 +42,7 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import ResponseError
 
-from pottery.exceptions import KeyExistsError, RandomKeyError, WrongRedisTypeError
+from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
 __all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key', 'lookup_key']
 
@@ -243,16 +243,12 @@ def _track_temporary(owner: object, cell: _KeyCell) -> None:
     weakref.finalize(owner, _doom, cell)
 
 
-def random_key(redis: RedisClient | None = None, *, tries: int = 3) -> str:
-    """Return a fresh ``pottery:<uuid4>`` key name.
+def random_key() -> str:
+    """Return a fresh ``pottery:<uuid4>`` key name (no round trip).
 
-    With a client, also check that nobody uses it (1 round trip per try).
+    122 random bits: no check against the server is worth a round trip.
     """
-    for _ in range(tries):
-        key = f'{RANDOM_KEY_PREFIX}{uuid.uuid4()}'
-        if redis is None or not redis.exists(key):
-            return key
-    raise RandomKeyError(redis, None, f'no free random key after {tries} tries')
+    return f'{RANDOM_KEY_PREFIX}{uuid.uuid4()}'
 
 
 # --- WRONGTYPE translation ----------------------------------------------------------

@@ -48,7 +48,12 @@ class WrongRedisTypeError(PotteryError, TypeError):
 
 
 class RandomKeyError(PotteryError, RuntimeError):
-    """Could not create a fresh random key (every candidate already existed)."""
+    """Could not create a fresh random key.
+
+    Exported so that code written for the ``pottery`` package, which names
+    it, keeps importing.  Random keys here are uuid4s (122 random bits),
+    chosen without a round trip, so this library never raises it.
+    """
 
 
 class QuorumNotAchieved(PotteryError, RuntimeError):
