@@ -394,7 +394,14 @@ class Base:
         ``func`` receives the pipeline in immediate mode (reads run at once);
         it calls ``pipe.multi()`` before queuing writes.  Its return value is
         returned.  Cost: the reads, plus 1 round trip for MULTI..EXEC, per try.
+
+        On a Redis Cluster this needs a redis-py whose ``RedisCluster`` has
+        ``transaction()`` (5.0.x has not): that is why every container's
+        atomic operation is one command or one Lua script instead, which
+        work on both kinds of client with every redis-py we support.
         """
+        if not hasattr(self.redis, 'transaction'):
+            raise NotImplementedError('this redis-py cannot run WATCH/MULTI/EXEC on a Redis Cluster')
         return cast(_T, self.redis.transaction(cast(Any, func), *(watches or (self.key,)), value_from_callable=True))
 
     # -- misc --
