@@ -7,7 +7,8 @@ redis.io), over N independent masters (5 in production):
    PX ttl``.
 2. The lock is held when a majority (N//2 + 1) of masters accepted and time is
    left: ``validity = ttl - elapsed - drift`` on a monotonic clock.
-   Otherwise, delete our token everywhere and retry after a random delay.
+   Otherwise, delete our token everywhere, wait for those replies, and
+   retry after a random delay.
 3. Release and extend are compare-and-delete / compare-and-expire scripts, so
    that a holder whose lock expired cannot touch the next holder's lock.
 
@@ -358,12 +359,6 @@ def _fan_out(
     return results
 
 
-def _fire(masters: Sequence[_Master], call: _Call) -> None:
-    """Run a script on every master without waiting (best-effort clean-up)."""
-    for index, master in enumerate(masters):
-        master.submit(index, call, None, None)
-
-
 def _errors(results: list[Any]) -> list[Exception]:
     return [result for result in results if isinstance(result, Exception)]
 
@@ -421,6 +416,14 @@ class Redlock:
     ``master_timeout`` (seconds) bounds each call to a master.  With
     ``raise_on_redis_errors=True``, failures caused by too many masters
     erroring raise :class:`QuorumIsImpossible` instead of reporting failure.
+
+    A failed attempt deletes its token from every master (compare-and-delete)
+    and *waits* for those replies, up to ``master_timeout``, before
+    :meth:`acquire` retries or returns ``False``: an attempt's leftovers never
+    cost the next attempt a master.  A master that does not answer in time
+    (paused, dead) may keep the stale token until it expires; so after
+    :meth:`acquire` a majority -- not necessarily every master -- holds this
+    lock's current token.
 
     >>> lock = Redlock(key='printer', masters={redis})  # doctest: +SKIP
     >>> with lock:  # doctest: +SKIP
@@ -509,7 +512,8 @@ class Redlock:
         ``ValueError``.  Retries after random, growing delays.  Complexity:
         1 concurrent round trip to the masters per attempt (2 when another
         process took the lock since this one last did, to settle the fencing
-        token); each attempt takes at most about 2 ``master_timeout``.
+        token, and 1 more to undo a failed attempt); each attempt takes at
+        most about 3 ``master_timeout``.
         """
         if not blocking and timeout != -1:
             raise ValueError("can't specify a timeout for a non-blocking call")
@@ -575,7 +579,12 @@ class Redlock:
                     self._extender = _Extender(self, value)
                     self._extender.start()
             return True
-        _fire(self._masters, (_RELEASE, self._keys[:1], [value]))
+        # Wait for the undo (bounded by master_timeout), so that this
+        # attempt's token is gone from every master that answers before the
+        # next attempt, or the caller, looks: our own leftovers must not cost
+        # the next attempt a master.  A master that does not answer in time
+        # may keep the token until it expires.
+        _fan_out(self._masters, (_RELEASE, self._keys[:1], [value]), self.master_timeout)
         if held:
             seen = max(int(result[1]) for _, result in held)
             if seen > _fence_hints.get(self._keys[0], 0):

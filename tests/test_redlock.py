@@ -39,8 +39,9 @@ from tests.servers import RedisServer
 
 MASTER_TIMEOUT = 0.12  # generous: a loaded 2-CPU CI machine runs a dozen servers
 TTL = 300  # ms
-# Longest a failed attempt may take: two rounds and some scheduling slack.
-ATTEMPT_BOUND = 2 * MASTER_TIMEOUT + 0.3
+# Longest a failed attempt may take: the lock round, the fencing round, the
+# undo, and some scheduling slack.
+ATTEMPT_BOUND = 3 * MASTER_TIMEOUT + 0.3
 
 SPAWN = multiprocessing.get_context('spawn')
 
@@ -60,6 +61,22 @@ def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, 'condition not met in time'
         time.sleep(0.005)
+
+
+def wait_idle(lock: Redlock) -> None:
+    """Wait until no call to the lock's masters is in flight.
+
+    Calls past a quorum finish in the background: once none is in flight,
+    every master that was going to get our write has it.  (Only for healthy
+    masters: a call to a paused one stays in flight until its socket times out.)
+    """
+    wait_until(lambda: all(master.inflight == 0 for master in lock._masters))
+
+
+def holding(masters: list[redis_py.Redis], lock: Redlock, key: str = 'resource') -> int:
+    """How many masters hold ``lock``'s current random token."""
+    assert lock._value is not None
+    return values(masters, key).count(lock._value.encode())
 
 
 @pytest.fixture(autouse=True)
@@ -175,13 +192,31 @@ def test_majority_required_and_failure_undone(masters: list[redis_py.Redis]) -> 
         client.set('redlock:resource', 'someone-else', px=10_000)
     lock = make_lock(masters)
     assert lock.acquire(blocking=False) is False
-    # our token was deleted again from the two masters that accepted it
-    wait_until(lambda: values(masters)[3:] == [None, None])
+    # our token was deleted again from the two masters that accepted it,
+    # before acquire() returned: a failed attempt waits for its undo
+    assert values(masters)[3:] == [None, None]
     assert values(masters)[:3] == [b'someone-else'] * 3
     masters[0].delete('redlock:resource')  # now only 2 of 5 are taken
     assert lock.acquire(blocking=False) is True
     lock.release()
     assert values(masters)[1:3] == [b'someone-else'] * 2  # compare-and-delete spared them
+
+
+def test_failed_attempts_leave_no_token_behind(masters: list[redis_py.Redis]) -> None:
+    # Someone else holds 3 masters for a moment: the first attempts take the
+    # other two and fail.  Each is undone before the next attempt, so the
+    # winning attempt can take those two, and when acquire() returns no
+    # master holds a token of a failed attempt.  (The masters are healthy:
+    # each answers the undo well within the master timeout.)
+    for client in masters[:3]:
+        client.set('redlock:resource', 'someone-else', px=300)
+    lock = make_lock(masters)
+    assert lock.acquire(timeout=10) is True
+    assert lock._value is not None
+    assert holding(masters, lock) >= 3
+    wait_idle(lock)
+    assert set(values(masters)) <= {lock._value.encode(), None}
+    lock.release()
 
 
 def test_no_lock_without_validity_left(masters: list[redis_py.Redis]) -> None:
