@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import redis as redis_py
+from hypothesis import HealthCheck, settings
 from redis.cluster import RedisCluster
 
 import pottery
@@ -30,6 +31,13 @@ from tests.servers import RedisServer, ServerCluster, count_round_trips
 
 # Nothing in the suite may fall back to a server it did not start.
 os.environ['REDIS_URL'] = 'redis://127.0.0.1:1/0'
+
+# Hypothesis' defaults are timing assertions: an example slower than 200 ms
+# fails (or is reported flaky), and so does slow data generation.  On a
+# loaded machine both happen to correct code.  Every test's own settings
+# start from this profile (it is loaded before any test module is imported).
+settings.register_profile('pottery', deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile('pottery')
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

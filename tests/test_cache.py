@@ -33,7 +33,12 @@ from pottery.cache import CachedFunction, CacheInfo, lru_key
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 
-HYPOTHESIS = settings(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYPOTHESIS = settings(
+    deadline=None,
+    derandomize=True,
+    # too_slow: data generation is slow on a loaded machine, not in our code
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def identity(*args: Any, **kwargs: Any) -> Any:
