@@ -248,7 +248,9 @@ class ServerCluster:
         count = masters * (1 + replicas)
         args = (
             '--cluster-enabled', 'yes',
-            '--cluster-node-timeout', '2000',
+            # No test fails a node over; a short timeout would only let a
+            # loaded machine's scheduling stall look like a dead node.
+            '--cluster-node-timeout', '15000',
             '--repl-diskless-sync-delay', '0',
         )  # fmt: skip
         self.replicas = replicas

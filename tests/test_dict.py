@@ -364,7 +364,10 @@ def test_down_server_raises_promptly() -> None:
     started = time.monotonic()
     with pytest.raises(redis_py.ConnectionError):
         d['a']
-    assert time.monotonic() - started < 5
+    # It raises instead of hanging.  redis-py 6+ retries a refused connection
+    # 10 times with jittered backoff (up to about 5 s in all): the bound is
+    # that budget plus slack for a loaded machine.
+    assert time.monotonic() - started < 15
 
 
 # --- round trips ------------------------------------------------------------------------
