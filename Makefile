@@ -13,12 +13,14 @@ FLOOR := .venv-floor
 FLOOR_PYTHON ?= $(or $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
 	$$p -c '' 2>/dev/null && echo $$p && break; done),$(PYTHON))
 
-.PHONY: help demo test test-all test-floor lint typecheck check bench bench-full bench-compare redis-server clean
+.PHONY: help demo test test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
 help:
 	@echo 'make demo       run every README example against a throwaway redis-server'
 	@echo 'make test       run the test suite (slow fault/soak tests skipped)'
 	@echo 'make test-all   run the test suite including slow tests'
+	@echo 'make test-stress run the test suite N times (default 5, e.g. N=10) beside 2 CPU burners;'
+	@echo '                stops at the first failing run and shows its output'
 	@echo 'make test-floor run the test suite with redis-py $(REDIS_PY_FLOOR) on the oldest Python found'
 	@echo 'make lint       ruff check and ruff format --check'
 	@echo 'make typecheck  mypy --strict'
@@ -53,6 +55,14 @@ test: $(STAMP) redis-server
 
 test-all: $(STAMP) redis-server
 	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+# The suite must pass on a busy machine, not only on a quiet one: run it N
+# times while BURNERS processes spin on the CPU (tests/stress.py starts them
+# and always stops them, also on failure or Ctrl-C).
+N ?= 5
+BURNERS ?= 2
+test-stress: $(STAMP) redis-server
+	$(BIN)/python -m tests.stress --runs $(N) --burners $(BURNERS) -- $(PYTEST_ARGS)
 
 $(FLOOR)/.installed: pyproject.toml $(STAMP)
 	$(FLOOR_PYTHON) -m venv $(FLOOR)
