@@ -16,7 +16,7 @@ FLOOR_PYTHON ?= $(or $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bi
 .PHONY: help demo docs test test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
 help:
-	@echo 'make demo       run every README example against a throwaway redis-server'
+	@echo 'make demo       run every README example against a throwaway redis-server: a line per section'
 	@echo 'make docs       build the documentation site into site/ (mkdocs build --strict)'
 	@echo 'make test       run the test suite (slow fault/soak tests skipped)'
 	@echo 'make test-all   run the test suite including slow tests'
@@ -49,7 +49,7 @@ redis-server:
 		fi; }
 
 demo: $(STAMP) redis-server
-	$(BIN)/python docs/demo.py README.md
+	$(BIN)/python docs/demo.py
 
 # The docs extra (MkDocs, Material, mkdocstrings) goes into .venv beside dev;
 # --strict turns every warning (a broken link or anchor, a reference that
