@@ -349,7 +349,7 @@ class RedisCounter(RedisDict[_K, int]):
             return self.to_dict() == dict(other.items())
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]  # mutable, as Counter (RedisDict already says so)
+    __hash__ = None  # mutable, as Counter (RedisDict already says so)
 
     def __le__(self, other: object) -> bool:
         """C <= other: every count of C is at most other's.  O(n), 1 round trip."""
