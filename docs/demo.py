@@ -1,8 +1,9 @@
 """``make demo``: run every README example against a throwaway redis-server.
 
 Starts redis-server on a free loopback port, runs each README section's
-examples as a doctest (printing every example and its result), and stops the
-server.  Exits non-zero if any example fails.
+examples as a doctest, and stops the server.  Prints one line per section
+(how many examples ran, how many failed), then each failure in full.  Exits
+non-zero if any example fails.
 """
 
 from __future__ import annotations
@@ -19,17 +20,22 @@ from tests.servers import RedisServer
 def main() -> int:
     server = RedisServer().start()
     print(f'Started a throwaway redis-server at {server.url}; the examples use it.\n')
+    failures: list[str] = []
     failed = attempted = 0
     try:
         for title in sections(README):
-            print(f'\n===== {title} =====')
-            result = run_section(title, server.url, verbose=True)
+            report: list[str] = []
+            result = run_section(title, server.url, out=report.append)
             failed += result.failed
             attempted += result.attempted
+            verdict = f'{result.failed} failed' if result.failed else 'ok'
+            print(f'{title:<28} {result.attempted:>3} examples  {verdict}', flush=True)
+            failures += report
     finally:
         server.stop()
-        print(f'\nStopped the redis-server at {server.url}.')
-    print(f'{attempted} examples run, {failed} failed.')
+    print(f'\n{attempted} examples run, {failed} failed.')
+    if failures:
+        print('\nFailures:\n' + ''.join(failures), end='')
     return 1 if failed else 0
 
 
