@@ -94,6 +94,9 @@ async def _make_twin(client: Any) -> Any:
         # A cold asyncio cluster client discovers the slots on its first
         # command; a burst of concurrent first commands each rediscover.
         await twin.initialize()
+        # Connect to every node now: a connection's handshake (CLIENT
+        # SETINFO...) would count as round trips of the first test to use it.
+        await twin.ping(target_nodes=redis.asyncio.cluster.RedisCluster.ALL_NODES)
         return twin
     settings = client.connection_pool.connection_kwargs
     kwargs = {name: settings[name] for name in ('db', 'socket_timeout', 'decode_responses') if name in settings}
