@@ -23,6 +23,7 @@ a list, as with ``json.loads(json.dumps(x))``.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import functools
@@ -33,21 +34,40 @@ import queue
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, ClassVar, TypeVar, cast
 
+import redis.asyncio
+import redis.asyncio.cluster
 from redis import Redis
 from redis.client import Pipeline
 from redis.cluster import RedisCluster
-from redis.commands.core import Script
+from redis.commands.core import Script as RegisteredScript
+from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
+from pottery.command import BLOCKING_DUNDERS, AsyncMarker, Op, Script, SyncMarker, iteration, operation, run, run_async
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
-__all__ = ['Base', 'RedisClient', 'decode', 'decode_key', 'default_redis', 'encode', 'encode_key', 'lookup_key']
+__all__ = [
+    'AsyncFront',
+    'AsyncRedisClient',
+    'Base',
+    'RedisClient',
+    'SyncFront',
+    'decode',
+    'decode_key',
+    'default_async_redis',
+    'default_redis',
+    'encode',
+    'encode_key',
+    'lookup_key',
+]
 
 # A client pottery accepts: a standalone client or a cluster client.
 RedisClient = Redis | RedisCluster
+# A client pottery.asyncio accepts.
+AsyncRedisClient = redis.asyncio.Redis | redis.asyncio.cluster.RedisCluster
 
 RANDOM_KEY_PREFIX = 'pottery:'
 DEFAULT_URL = 'redis://localhost:6379/0'
@@ -169,6 +189,54 @@ def default_redis() -> Redis:
         if _default_client is None:
             _default_client = Redis.from_url(os.environ.get('REDIS_URL', DEFAULT_URL))
         return _default_client
+
+
+_default_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = weakref.WeakKeyDictionary()
+
+
+def default_async_redis() -> redis.asyncio.Redis:
+    """Return the running event loop's default asyncio client (``$REDIS_URL``).
+
+    One per event loop, since an asyncio client's connections belong to the
+    loop that opened them.  Its pool blocks: beyond 100 connections a
+    coroutine waits for a free one.  Creating it sends nothing.
+    """
+    loop = asyncio.get_running_loop()
+    with _default_lock:
+        client = _default_async.get(loop)
+        if client is None:
+            # A blocking pool: the 101st concurrent coroutine waits for a
+            # connection instead of failing with MaxConnectionsError.
+            pool = redis.asyncio.BlockingConnectionPool.from_url(os.environ.get('REDIS_URL', DEFAULT_URL))
+            client = _default_async[loop] = redis.asyncio.Redis(connection_pool=pool)
+        return client
+
+
+# The connection settings a blocking twin of an asyncio client copies.
+_TWIN_SETTINGS = ('host', 'port', 'db', 'username', 'password', 'socket_timeout', 'socket_connect_timeout')
+
+
+def blocking_twin(client: AsyncRedisClient) -> RedisClient | None:
+    """A blocking client of the same server as an asyncio ``client``, or None.
+
+    The reaper thread deletes an async container's temporary key with it
+    (it cannot use the asyncio client: its event loop may be gone).  Host,
+    port, Unix socket, database and credentials are copied; a TLS client has
+    no twin, and its temporary keys are left to expire with the server.
+    """
+    if isinstance(client, redis.asyncio.cluster.RedisCluster):
+        node = client.get_default_node() or (client.startup_nodes[0] if client.startup_nodes else None)
+        return RedisCluster(host=node.host, port=int(node.port)) if node else None
+    settings = client.connection_pool.connection_kwargs
+    if client.connection_pool.connection_class not in (
+        redis.asyncio.Connection,
+        redis.asyncio.UnixDomainSocketConnection,
+    ):
+        return None
+    kwargs = {name: settings[name] for name in _TWIN_SETTINGS if name in settings}
+    if 'path' in settings:
+        kwargs['unix_socket_path'] = settings['path']
+    return Redis(**kwargs)
 
 
 # --- Temporary keys ---------------------------------------------------------------
@@ -306,6 +374,9 @@ return 1
 """
 
 
+CREATE_IF_ABSENT_SCRIPT = Script(CREATE_IF_ABSENT)
+
+
 class Base:
     """A Redis client, a key, and the codec and tools to use them.
 
@@ -321,30 +392,50 @@ class Base:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        # Classes on the command layer translate errors in the fronts; the
+        # wrapping below serves the modules not yet moved onto it.
+        if any(isinstance(attr, (operation, iteration)) for attr in vars(cls).values()):
+            return
         for name, attr in list(vars(cls).items()):
             public = not name.startswith('_') or (name.startswith('__') and name.endswith('__'))
             if inspect.isfunction(attr) and public:
                 setattr(cls, name, _translating(attr))
 
-    def __init__(self, *, redis: RedisClient | None = None, key: str | None = None) -> None:
+    # The clients this class accepts as redis=, and its default client.
+    _client_types: ClassVar[tuple[type, ...]] = (Redis, RedisCluster)
+
+    def __init__(self, *, redis: Any = None, key: str | None = None) -> None:
+        if redis is not None and not isinstance(redis, self._client_types):
+            accepted = ' or '.join(f'{kind.__module__}.{kind.__qualname__}' for kind in self._client_types)
+            raise TypeError(f'{type(self).__name__}(redis=...) takes a {accepted}, not {type(redis).__name__}')
+        if key is not None and not isinstance(key, str):
+            raise TypeError(f'{type(self).__name__}(key=...) takes a str, not {type(key).__name__}')
         self._redis = redis
         if key is None:
             self._cell: _KeyCell | None = _KeyCell(random_key())
-            self._cell.redis = redis
             _track_temporary(self, self._cell)
             self._key = self._cell.key
+            if redis is not None:
+                self._cell.redis = self._reaper_client(redis)
         else:
             self._cell = None
             self._key = key
-        self._scripts: dict[str, Script] = {}
+        self._scripts: dict[str, RegisteredScript] = {}
+
+    def _default_client(self) -> Any:
+        return default_redis()
+
+    def _reaper_client(self, client: Any) -> RedisClient | None:
+        # The blocking client that deletes this container's temporary key.
+        return cast(RedisClient, client)
 
     @property
-    def redis(self) -> RedisClient:
+    def redis(self) -> Any:
         """The Redis client (the default one, created now, if none was given)."""
         if self._redis is None:
-            self._redis = default_redis()
+            self._redis = self._default_client()
             if self._cell is not None:
-                self._cell.redis = self._redis
+                self._cell.redis = self._reaper_client(self._redis)
         return self._redis
 
     @property
@@ -354,7 +445,35 @@ class Base:
 
     @property
     def _clustered(self) -> bool:
-        return isinstance(self.redis, RedisCluster)
+        return isinstance(self.redis, (RedisCluster, redis.asyncio.cluster.RedisCluster))
+
+    def _translate(self, error: Exception) -> Exception:
+        """The exception a failed request raises in an operation.
+
+        Redis' WRONGTYPE reply becomes :class:`WrongRedisTypeError` naming the
+        key and the Redis type this container needs; others pass unchanged.
+        """
+        if isinstance(error, ResponseError) and _is_wrongtype(error):
+            wrong = self._wrong_type()
+            wrong.__cause__ = error
+            return wrong
+        return error
+
+    async def _settle(self) -> None:
+        """Finish the constructor's writes (only async containers defer them)."""
+
+    def _start(self, op: Op[Any]) -> None:
+        """Run a constructor's writes: now (sync) or on first await (async)."""
+        run(self, op)
+
+    def _create_op(self, command: str, args: list[str]) -> Op[None]:
+        """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
+
+        Raises :class:`KeyExistsError` and writes nothing if the key exists:
+        the rule every container's constructor follows.  1 round trip.
+        """
+        if not (yield CREATE_IF_ABSENT_SCRIPT([self.key], [command, *args])):
+            raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
 
     def _wrong_type(self) -> WrongRedisTypeError:
         expected = f'a Redis {self._redis_type}' if self._redis_type else 'another Redis type'
@@ -364,7 +483,7 @@ class Base:
 
     # -- scripts, pipelines, transactions --
 
-    def _script(self, lua: str) -> Script:
+    def _script(self, lua: str) -> RegisteredScript:
         """Return the registered ``Script`` for ``lua`` (no round trip)."""
         script = self._scripts.get(lua)
         if script is None:
@@ -416,9 +535,74 @@ class Base:
             return False
         if not self._clustered:
             return True
-        cluster = cast(RedisCluster, self.redis)
-        slot = cluster.keyslot(self.key)  # type: ignore[no-untyped-call]  # untyped upstream
-        return all(cluster.keyslot(other.key) == slot for other in others)  # type: ignore[no-untyped-call]
+        slot = key_slot(self.key.encode())
+        return all(key_slot(other.key.encode()) == slot for other in others)
+
+
+class SyncFront(Base, SyncMarker):
+    """The blocking front: operations run at once with a ``redis.Redis`` or
+    ``redis.cluster.RedisCluster`` client (see :mod:`pottery.command`)."""
+
+
+class AsyncFront(Base, AsyncMarker):
+    """The asyncio front: operations are coroutines, run with a
+    ``redis.asyncio.Redis`` or ``redis.asyncio.cluster.RedisCluster`` client.
+
+    A constructor cannot await, so the writes a constructor with initial
+    items makes run when the container is first awaited (``d = await
+    RedisDict({...}, redis=r)``) or, failing that, before its first operation.
+    Dunders Python calls without awaiting (``len()``, ``in``, ``==``, ``d[k]``,
+    ``for``) raise ``TypeError`` naming the coroutine to use instead.
+    """
+
+    _client_types: ClassVar[tuple[type, ...]] = (redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster)
+    _pending: Op[Any] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found = {
+            name: next((vars(klass)[name] for klass in cls.__mro__ if name in vars(klass)), None)
+            for name in BLOCKING_DUNDERS
+        }
+        if isinstance(found['__iter__'], iteration) and '__aiter__' not in vars(cls):
+            cls.__aiter__ = found['__iter__']  # type: ignore[attr-defined]  # async for x in container
+        for name, instead in BLOCKING_DUNDERS.items():
+            if isinstance(found[name], (operation, iteration)):
+                setattr(cls, name, _refusal(name, instead))
+
+    def _default_client(self) -> Any:
+        return default_async_redis()
+
+    def _reaper_client(self, client: Any) -> RedisClient | None:
+        return blocking_twin(client)
+
+    def _start(self, op: Op[Any]) -> None:
+        self._pending = op
+
+    async def _settle(self) -> None:
+        op, self._pending = self._pending, None
+        if op is not None:
+            await run_async(self, op)  # settles first: nothing is pending now
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await container`` finishes its constructor's writes and returns it."""
+        return self._settled().__await__()
+
+    async def _settled(self) -> Any:
+        await self._settle()
+        return self
+
+    def __repr__(self) -> str:
+        """<RedisDict key=...>: no round trip (an async repr cannot await)."""
+        return f'<{type(self).__name__} key={self.key}>'
+
+
+def _refusal(name: str, instead: str) -> Callable[..., Any]:
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f'{name} of an asyncio {type(self).__name__} cannot await Redis: use `{instead}`')
+
+    refuse.__name__ = name
+    return refuse
 
 
 # --- json.dumps() support ----------------------------------------------------------

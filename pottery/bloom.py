@@ -206,7 +206,7 @@ class BloomFilter(Base, Sized, Container[_T]):
 
     def _bitfield(self, ops: Iterable[Any]) -> list[int]:
         # One BITFIELD command: many bit operations in one round trip.
-        reply = self.redis.execute_command('BITFIELD', self.key, *ops)  # type: ignore[no-untyped-call]  # untyped upstream
+        reply = self.redis.execute_command('BITFIELD', self.key, *ops)
         return cast(list[int], reply)
 
     # -- the set-like interface --

@@ -498,7 +498,7 @@ class CachedOrderedDict(OrderedDict[_K, _V]):
     @property
     def redis(self) -> RedisClient:
         """The Redis client of the cache."""
-        return self._cache.redis
+        return cast(RedisClient, self._cache.redis)
 
     @property
     def key(self) -> str:

@@ -14,12 +14,12 @@ arbitrary item.
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
-from typing import Any, ClassVar, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pottery.base import (
     Base,
     JSONSerializable,
-    RedisClient,
+    SyncFront,
     decode,
     decode_key,
     decode_keys,
@@ -28,8 +28,9 @@ from pottery.base import (
     encode_key,
     lookup_key,
 )
+from pottery.command import Call, Items, On, Op, Script, iteration, operation
 
-__all__ = ['RedisDict']
+__all__ = ['DictCore', 'RedisDict']
 
 _K = TypeVar('_K')
 _V = TypeVar('_V')
@@ -41,29 +42,29 @@ _MISSING: Any = object()
 CHUNK = 1000
 
 # KEYS[1]: the hash.  ARGV[1]: field.  Returns the value removed, or false.
-_POP = """
+_POP = Script("""
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 if value then
     redis.call('HDEL', KEYS[1], ARGV[1])
 end
 return value
-"""
+""")
 
 # KEYS[1]: the hash.  ARGV[1]: field, ARGV[2]: default value.
 # Returns the value now stored: the existing one, or the default just set.
-_SETDEFAULT = """
+_SETDEFAULT = Script("""
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
     return ARGV[2]
 end
 return redis.call('HGET', KEYS[1], ARGV[1])
-"""
+""")
 
 # KEYS[1]: the hash.  Removes and returns {field, value} of the most recently
 # inserted item, or false when the hash is empty.  A small (listpack) hash is
 # returned whole by the first HSCAN page, in insertion order, so its last
 # pair is dict's popitem(); a large hash yields the last pair of the first
 # non-empty page, an arbitrary item.
-_POPITEM = """
+_POPITEM = Script("""
 local cursor = '0'
 repeat
     local page = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1)
@@ -76,10 +77,273 @@ repeat
     end
 until cursor == '0'
 return false
-"""
+""")
 
 
-class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
+class DictCore(Base, Generic[_K, _V]):
+    """The operations of a Redis hash used as a dict, for every front.
+
+    Layout and semantics are described in the module docstring; the sync
+    :class:`RedisDict` and ``pottery.asyncio.RedisDict`` add only what their
+    front needs (views and operators; named coroutines).
+    """
+
+    _redis_type: ClassVar[str] = 'hash'
+
+    def __init__(
+        self,
+        arg: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = (),
+        /,
+        *,
+        redis: Any = None,
+        key: str | None = None,
+        **kwargs: _V,
+    ) -> None:
+        """Complexity: O(n), 1 round trip with items (none without)."""
+        super().__init__(redis=redis, key=key)
+        if isinstance(arg, DictCore):
+            self._start(self._create_from(arg, kwargs))
+            return
+        fields = _encode_items(arg, kwargs)
+        if fields:
+            self._start(self._create_op('HSET', [text for pair in fields.items() for text in pair]))
+
+    def _create_from(self, source: DictCore[Any, Any], kwargs: Mapping[str, Any]) -> Op[None]:
+        # A copy of another RedisDict (read it, then create): 2 round trips.
+        fields = _encode_items((yield from source._fetch_from(self)), kwargs)
+        if fields:
+            yield from self._create_op('HSET', [text for pair in fields.items() for text in pair])
+
+    # -- single items: 1 round trip each --
+
+    def _get(self, key: Any, default: Any) -> Op[Any]:
+        field = lookup_key(key)
+        raw = None if field is None else (yield Call('HGET', self.key, field))
+        return default if raw is None else decode(raw)
+
+    @operation
+    def getitem(self, key: _K) -> Op[_V]:
+        """D[k] -> the value for k; KeyError if missing.  O(1), 1 round trip."""
+        value = yield from self._get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return cast(_V, value)
+
+    __getitem__ = getitem
+
+    @operation
+    def setitem(self, key: _K, value: _V) -> Op[None]:
+        """D[k] = v.  O(1), 1 round trip."""
+        yield Call('HSET', self.key, encode_key(key), encode(value))
+
+    __setitem__ = setitem
+
+    @operation
+    def delitem(self, key: _K) -> Op[None]:
+        """del D[k]; KeyError if missing.  O(1), 1 round trip."""
+        field = lookup_key(key)
+        if field is None or not (yield Call('HDEL', self.key, field)):
+            raise KeyError(key)
+
+    __delitem__ = delitem
+
+    @operation
+    def contains(self, key: object) -> Op[bool]:
+        """k in D.  O(1), 1 round trip."""
+        field = lookup_key(key)
+        return field is not None and bool((yield Call('HEXISTS', self.key, field)))
+
+    __contains__ = contains
+
+    @operation
+    def len(self) -> Op[int]:
+        """len(D).  O(1), 1 round trip."""
+        return int((yield Call('HLEN', self.key)))
+
+    __len__ = len
+
+    @operation
+    def get(self, key: _K, default: Any = None) -> Op[Any]:
+        """D.get(k[,d]) -> D[k] if k in D, else d.  O(1), 1 round trip."""
+        return (yield from self._get(key, default))
+
+    # Mapping.pop is a read, then a delete: two round trips and a race where
+    # two clients both get the value.  One script does both.
+    @operation
+    def pop(self, key: _K, default: Any = _MISSING) -> Op[Any]:
+        """D.pop(k[,d]) -> v, remove specified key and return its value.
+
+        If the key is missing, return d if given, else raise KeyError.
+        O(1), 1 round trip, atomic: concurrent pops never return a value twice.
+        """
+        field = lookup_key(key)
+        raw = None if field is None else (yield _POP([self.key], [field]))
+        if raw is None:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return decode(raw)
+
+    # MutableMapping.popitem is next(iter()) then a pop: racy, 2+ round trips.
+    @operation
+    def popitem(self) -> Op[tuple[_K, _V]]:
+        """D.popitem() -> (k, v), remove and return the last inserted item.
+
+        KeyError if empty.  O(1) for small hashes, 1 round trip, atomic (on a
+        large hash the item removed is arbitrary, see the module docstring).
+        """
+        pair = yield _POPITEM([self.key])
+        if not pair:
+            raise KeyError('popitem(): dictionary is empty')
+        return decode_key(pair[0]), decode(pair[1])
+
+    # MutableMapping.setdefault is a get, then a set: a lost update waiting
+    # for a second client.  HSETNX makes it one atomic step.
+    @operation
+    def setdefault(self, key: _K, default: Any = None) -> Op[Any]:
+        """D.setdefault(k[,d]) -> D.get(k,d), also set D[k]=d if k not in D.
+
+        O(1), 1 round trip, atomic: of several concurrent callers exactly one
+        sets the value and all of them return it.
+        """
+        encoded = encode(default)
+        raw = yield _SETDEFAULT([self.key], [encode_key(key), encoded])
+        stored = raw.decode() if isinstance(raw, bytes) else raw
+        return default if stored == encoded else decode(raw)
+
+    # -- bulk operations: 1 round trip (per chunk) --
+
+    # MutableMapping.update sets one item per round trip, non-atomically.
+    @operation
+    def update(self, other: Any = (), /, **kwargs: _V) -> Op[None]:
+        """D.update([E, ]**F) -> None.  Update D from mapping/iterable E and F.
+
+        O(n), 1 round trip (a single HSET; 2 if E is a RedisDict), atomic;
+        nothing is written if any key or value cannot be encoded.
+        """
+        if isinstance(other, DictCore):
+            other = yield from other._fetch_from(self)
+        fields = _encode_items(other, kwargs)
+        if fields:
+            yield Call('HSET', self.key, *(text for pair in fields.items() for text in pair))
+
+    # MutableMapping.clear calls popitem() until KeyError: O(n) round trips.
+    @operation
+    def clear(self) -> Op[None]:
+        """D.clear() -> None.  Remove all items.  1 round trip (UNLINK)."""
+        yield Call('UNLINK', self.key)
+
+    def _scan(self, part: int | None) -> Op[None]:
+        # HSCAN pages of about CHUNK fields: one round trip each.  HSCAN may
+        # repeat a field across pages (while the hash is rehashed); skip those.
+        # part: 0 for keys, 1 for values, None for (key, value) pairs.
+        seen: set[Any] = set()
+        cursor = 0
+        while True:
+            cursor, page = yield Call('HSCAN', self.key, cursor, 'COUNT', CHUNK)
+            fresh = [(field, value) for field, value in page.items() if field not in seen]
+            seen.update(field for field, _ in fresh)
+            if fresh:
+                keys = decode_keys(field for field, _ in fresh)
+                if part == 0:
+                    yield Items(keys)
+                else:
+                    values = decode_many(value for _, value in fresh)
+                    yield Items(values if part == 1 else zip(keys, values, strict=True))
+            if not int(cursor):
+                return
+
+    # Mapping has no __iter__; its items()/values() would be per key.
+    @iteration
+    def iter_keys(self) -> Op[None]:
+        """Iterate over D's keys.  O(n), 1 round trip per chunk of about 1,000 keys."""
+        yield from self._scan(0)
+
+    __iter__: iteration[[], _K] = iter_keys
+
+    @iteration
+    def iter_values(self) -> Op[None]:
+        """Iterate over D's values.  O(n), 1 round trip per chunk of about 1,000."""
+        yield from self._scan(1)
+
+    @iteration
+    def iter_items(self) -> Op[None]:
+        """Iterate over D's (key, value) pairs.  O(n), 1 round trip per chunk."""
+        yield from self._scan(None)
+
+    @iteration
+    def reversed(self) -> Op[None]:
+        """Iterate over D's keys in reverse.  O(n), 1 round trip (HKEYS)."""
+        fields = yield Call('HKEYS', self.key)
+        yield Items(reversed(decode_keys(fields)))
+
+    def _fetch(self) -> Op[dict[_K, _V]]:
+        fields = yield Call('HGETALL', self.key)
+        return dict(zip(decode_keys(fields), decode_many(fields.values()), strict=True))
+
+    def _fetch_from(self, reader: Base) -> Op[dict[_K, _V]]:
+        # This dict's items, read by an operation of ``reader`` (which may
+        # run on another client).
+        fields = yield On(self.redis, Call('HGETALL', self.key))
+        return dict(zip(decode_keys(fields), decode_many(fields.values()), strict=True))
+
+    @operation
+    def to_dict(self) -> Op[dict[_K, _V]]:
+        """Return a plain dict copy of D.  O(n), 1 round trip (HGETALL), atomic."""
+        return (yield from self._fetch())
+
+    # Mapping.__eq__ is dict(self.items()) == dict(other.items()), a round
+    # trip per item on both sides.
+    @operation
+    def equals(self, other: object) -> Op[bool]:
+        """D == other: same items as a mapping.  O(n), 1 round trip per RedisDict."""
+        if isinstance(other, DictCore):
+            if self._same_redis(other) and self.key == other.key:
+                return True
+            other = yield from other._fetch_from(self)
+        if not isinstance(other, Mapping):
+            return False
+        mine = yield from self._fetch()
+        return mine == dict(other.items())
+
+    __eq__ = equals  # each front gives == its own form
+    __hash__ = None  # type: ignore[assignment]  # mutable, as dict
+
+    # -- copies --
+
+    @operation
+    def copy(self) -> Op[Any]:
+        """D.copy() -> a new dict of D's type with the same items, at a random key.
+
+        O(n); on one standalone server 1 round trip (COPY, server-side), on a
+        cluster 2 (the random key usually lives on another node).
+        """
+        new = type(self)(redis=self.redis)
+        if self._clustered:
+            fields = yield Call('HGETALL', self.key)
+            if fields:
+                yield Call('HSET', new.key, *(text for pair in fields.items() for text in pair))
+        else:
+            yield Call('COPY', self.key, new.key)
+        return new
+
+    @classmethod
+    def fromkeys(cls, iterable: Iterable[Any], value: Any = None, *, redis: Any = None, key: str | None = None) -> Any:
+        """Create a new dict of this type with keys from iterable, each set to value.
+
+        O(n), 1 round trip.
+        """
+        return cls(((item, value) for item in iterable), redis=redis, key=key)
+
+
+def _encode_items(arg: Any, kwargs: Mapping[str, Any]) -> dict[str, str]:
+    # Everything is encoded before anything is sent, so that an unencodable
+    # key or value leaves Redis untouched.
+    items = dict(arg, **kwargs)  # dict's own rules and errors for arg
+    return {encode_key(k): encode(v) for k, v in items.items()}
+
+
+class RedisDict(DictCore[_K, _V], SyncFront, JSONSerializable, MutableMapping[_K, _V]):
     """A ``dict`` stored in a Redis hash, shared by every client of that key.
 
     >>> tel = RedisDict({'jack': 4098}, redis=redis, key='tel')
@@ -95,153 +359,13 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
     :class:`~pottery.exceptions.KeyExistsError` otherwise, leaving the
     existing data alone: to add to an existing hash, construct without items
     and call :meth:`update`.
+
+    ``pottery.asyncio.RedisDict`` is its asyncio twin.
     """
 
-    _redis_type: ClassVar[str] = 'hash'
-
-    def __init__(
-        self,
-        arg: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = (),
-        /,
-        *,
-        redis: RedisClient | None = None,
-        key: str | None = None,
-        **kwargs: _V,
-    ) -> None:
-        """Complexity: O(n), 1 round trip with items (none without)."""
-        super().__init__(redis=redis, key=key)
-        fields = self._encode_items(arg, kwargs)
-        if fields:
-            self._create('HSET', [text for pair in fields.items() for text in pair])
-
-    @staticmethod
-    def _encode_items(arg: Any, kwargs: Mapping[str, Any]) -> dict[str, str]:
-        # Everything is encoded before anything is sent, so that an
-        # unencodable key or value leaves Redis untouched.
-        if isinstance(arg, RedisDict):
-            arg = arg.to_dict()
-        items = dict(arg, **kwargs)  # dict's own rules and errors for arg
-        return {encode_key(k): encode(v) for k, v in items.items()}
-
-    # -- single items: 1 round trip each --
-
-    def __getitem__(self, key: _K) -> _V:
-        """D[k] -> the value for k; KeyError if missing.  O(1), 1 round trip."""
-        field = lookup_key(key)
-        raw = None if field is None else self.redis.hget(self.key, field)
-        if raw is None:
-            raise KeyError(key)
-        return decode(raw)  # type: ignore[no-any-return]
-
-    def __setitem__(self, key: _K, value: _V) -> None:
-        """D[k] = v.  O(1), 1 round trip."""
-        self.redis.hset(self.key, encode_key(key), encode(value))
-
-    def __delitem__(self, key: _K) -> None:
-        """del D[k]; KeyError if missing.  O(1), 1 round trip."""
-        field = lookup_key(key)
-        if field is None or not self.redis.hdel(self.key, field):
-            raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        """k in D.  O(1), 1 round trip."""
-        field = lookup_key(key)
-        return field is not None and bool(self.redis.hexists(self.key, field))
-
-    def __len__(self) -> int:
-        """len(D).  O(1), 1 round trip."""
-        return int(self.redis.hlen(self.key))
-
-    def get(self, key: _K, default: Any = None) -> Any:
-        """D.get(k[,d]) -> D[k] if k in D, else d.  O(1), 1 round trip."""
-        field = lookup_key(key)
-        raw = None if field is None else self.redis.hget(self.key, field)
-        return default if raw is None else decode(raw)
-
-    # Mapping.pop is a read, then a delete: two round trips and a race where
-    # two clients both get the value.  One script does both.
-    def pop(self, key: _K, default: Any = _MISSING) -> Any:
-        """D.pop(k[,d]) -> v, remove specified key and return its value.
-
-        If the key is missing, return d if given, else raise KeyError.
-        O(1), 1 round trip, atomic: concurrent pops never return a value twice.
-        """
-        field = lookup_key(key)
-        raw = None if field is None else self._eval(_POP, [self.key], [field])
-        if raw is None:
-            if default is _MISSING:
-                raise KeyError(key)
-            return default
-        return decode(raw)
-
-    # MutableMapping.popitem is next(iter()) then a pop: racy, 2+ round trips.
-    def popitem(self) -> tuple[_K, _V]:
-        """D.popitem() -> (k, v), remove and return the last inserted item.
-
-        KeyError if empty.  O(1) for small hashes, 1 round trip, atomic (on a
-        large hash the item removed is arbitrary, see the module docstring).
-        """
-        pair = self._eval(_POPITEM, [self.key], [])
-        if not pair:
-            raise KeyError('popitem(): dictionary is empty')
-        return decode_key(pair[0]), decode(pair[1])
-
-    # MutableMapping.setdefault is a get, then a set: a lost update waiting
-    # for a second client.  HSETNX makes it one atomic step.
-    def setdefault(self, key: _K, default: Any = None) -> Any:
-        """D.setdefault(k[,d]) -> D.get(k,d), also set D[k]=d if k not in D.
-
-        O(1), 1 round trip, atomic: of several concurrent callers exactly one
-        sets the value and all of them return it.
-        """
-        encoded = encode(default)
-        raw = self._eval(_SETDEFAULT, [self.key], [encode_key(key), encoded])
-        stored = raw.decode() if isinstance(raw, bytes) else raw
-        return default if stored == encoded else decode(raw)
-
-    # -- bulk operations: 1 round trip (per chunk) --
-
-    # MutableMapping.update sets one item per round trip, non-atomically.
-    def update(self, other: Any = (), /, **kwargs: _V) -> None:
-        """D.update([E, ]**F) -> None.  Update D from mapping/iterable E and F.
-
-        O(n), 1 round trip (a single HSET), atomic; nothing is written if any
-        key or value cannot be encoded.
-        """
-        fields = self._encode_items(other, kwargs)
-        if fields:
-            self.redis.hset(self.key, mapping=fields)  # type: ignore[arg-type]
-
-    # MutableMapping.clear calls popitem() until KeyError: O(n) round trips.
-    def clear(self) -> None:
-        """D.clear() -> None.  Remove all items.  1 round trip (UNLINK)."""
-        self.redis.unlink(self.key)
-
-    def _scan(self) -> Iterator[tuple[Any, Any]]:
-        # HSCAN pages of about CHUNK fields: one round trip each.  HSCAN may
-        # repeat a field across pages (while the hash is rehashed); skip those.
-        seen: set[Any] = set()
-        cursor = 0
-        while True:
-            cursor, page = cast(tuple[int, dict[Any, Any]], self.redis.hscan(self.key, cursor, count=CHUNK))
-            fresh = [(field, value) for field, value in page.items() if field not in seen]
-            seen.update(field for field, _ in fresh)
-            if fresh:
-                keys = decode_keys(field for field, _ in fresh)
-                values = decode_many(value for _, value in fresh)
-                yield from zip(keys, values, strict=True)
-            if not cursor:
-                return
-
-    # Mapping has no __iter__; it would be per-key for items()/values().
-    def __iter__(self) -> Iterator[_K]:
-        """iter(D).  O(n), 1 round trip per chunk of about 1,000 keys."""
-        for key, _ in self._scan():
-            yield key
-
     def __reversed__(self) -> Iterator[_K]:
-        """reversed(D).  O(n), 1 round trip per chunk of about 1,000 keys."""
-        return reversed(list(self))
+        """reversed(D).  O(n), 1 round trip (HKEYS)."""
+        return self.reversed()
 
     def keys(self) -> KeysView[_K]:
         """D.keys() -> a set-like view of D's keys (len and in: 1 round trip)."""
@@ -259,25 +383,14 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         """D.values() -> a view of D's values (1 round trip per chunk)."""
         return _ValuesView(self)
 
-    def to_dict(self) -> dict[_K, _V]:
-        """Return a plain dict copy of D.  O(n), 1 round trip (HGETALL), atomic."""
-        fields = self.redis.hgetall(self.key)
-        return dict(zip(decode_keys(fields), decode_many(fields.values()), strict=True))
-
     def _json_value(self) -> dict[_K, _V]:
         return self.to_dict()
 
-    # Mapping.__eq__ is dict(self.items()) == dict(other.items()), a round
-    # trip per item on both sides.
     def __eq__(self, other: object) -> bool:
         """D == other: same items as a mapping.  O(n), 1 round trip per RedisDict."""
-        if not isinstance(other, Mapping):
+        if not isinstance(other, (Mapping, DictCore)):
             return NotImplemented
-        if isinstance(other, RedisDict):
-            if self._same_redis(other) and self.key == other.key:
-                return True
-            other = other.to_dict()
-        return self.to_dict() == dict(other.items())
+        return self.equals(other)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as dict
 
@@ -285,42 +398,7 @@ class RedisDict(Base, JSONSerializable, MutableMapping[_K, _V]):
         """RedisDict{...}, the items as a dict shows them.  1 round trip."""
         return f'{type(self).__name__}{self.to_dict()!r}'
 
-    # -- copies and merges --
-
-    def copy(self) -> RedisDict[_K, _V]:
-        """D.copy() -> a new RedisDict with the same items, at a random key.
-
-        O(n); on one standalone server 1 round trip (COPY, server-side), on a
-        cluster 2 (the random key usually lives on another node).
-        """
-        new: RedisDict[_K, _V] = type(self)(redis=self.redis)
-        if self._clustered:
-            new.update(self.to_dict())
-        else:
-            self.redis.copy(self.key, new.key)
-        return new
-
-    @overload
-    @classmethod
-    def fromkeys(
-        cls, iterable: Iterable[_T], value: None = None, *, redis: RedisClient | None = None, key: str | None = None
-    ) -> RedisDict[_T, Any | None]: ...
-
-    @overload
-    @classmethod
-    def fromkeys(
-        cls, iterable: Iterable[_T], value: _V, *, redis: RedisClient | None = None, key: str | None = None
-    ) -> RedisDict[_T, _V]: ...
-
-    @classmethod
-    def fromkeys(
-        cls, iterable: Iterable[Any], value: Any = None, *, redis: RedisClient | None = None, key: str | None = None
-    ) -> RedisDict[Any, Any]:
-        """Create a new RedisDict with keys from iterable and values set to value.
-
-        O(n), 1 round trip.
-        """
-        return cls(((item, value) for item in iterable), redis=redis, key=key)
+    # -- merges: plain dicts, as every pottery binary operator returns --
 
     def __or__(self, other: Any) -> dict[Any, Any]:
         """D | other -> a plain dict with D's items, then other's.
@@ -351,7 +429,7 @@ class _ItemsView(ItemsView[_K, _V]):
     _mapping: RedisDict[_K, _V]
 
     def __iter__(self) -> Iterator[tuple[_K, _V]]:
-        return self._mapping._scan()
+        return self._mapping.iter_items()
 
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, tuple) or len(item) != 2:
@@ -365,5 +443,4 @@ class _ValuesView(ValuesView[_V]):
     _mapping: RedisDict[Any, _V]
 
     def __iter__(self) -> Iterator[_V]:
-        for _, value in self._mapping._scan():
-            yield value
+        return self._mapping.iter_values()

@@ -264,9 +264,7 @@ def _registers(other: HyperLogLog[Any]) -> bytes | None:
     # The raw string (never decoded, even with decode_responses=True) of a
     # HyperLogLog stored elsewhere; None if it does not exist.
     try:
-        raw = other.redis.execute_command(  # type: ignore[no-untyped-call]  # untyped upstream
-            'GET', other.key, **{NEVER_DECODE: True}
-        )
+        raw = other.redis.execute_command('GET', other.key, **{NEVER_DECODE: True})
     except ResponseError as error:
         if 'WRONGTYPE' not in str(error):
             raise

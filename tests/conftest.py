@@ -27,6 +27,8 @@ from hypothesis import HealthCheck, settings
 from redis.cluster import RedisCluster
 
 import pottery
+from pottery.command import Script
+from tests.fronts import ASYNC, SYNC, Api
 from tests.servers import RedisServer, ServerCluster, count_round_trips
 
 # Nothing in the suite may fall back to a server it did not start.
@@ -62,7 +64,11 @@ def pottery_scripts() -> list[str]:
     scripts = []
     for info in pkgutil.iter_modules(pottery.__path__):
         module = importlib.import_module(f'pottery.{info.name}')
-        scripts += [value for value in vars(module).values() if isinstance(value, str) and 'redis.call' in value]
+        for value in vars(module).values():
+            if isinstance(value, Script):
+                scripts.append(value.lua)
+            elif isinstance(value, str) and 'redis.call' in value:
+                scripts.append(value)
     return scripts
 
 
@@ -157,6 +163,12 @@ def masters(master_servers: list[RedisServer]) -> Iterator[list[redis_py.Redis]]
             server.resume()
     for client in clients:
         client.close()
+
+
+@pytest.fixture(params=[SYNC, ASYNC], ids=str)
+def api(request: pytest.FixtureRequest) -> Api:
+    """Each contract test using it runs once per front-end: sync, then asyncio."""
+    return request.param  # type: ignore[no-any-return]  # one of the params above
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +18,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from redis.cluster import RedisCluster
 
 from pottery import KeyExistsError, PotteryError, RedisDict, WrongRedisTypeError
+from pottery.asyncio import RedisDict as AsyncRedisDict
 from pottery.base import CREATE_IF_ABSENT, encode, encode_key
+from tests.fronts import ASYNC, Api, wait
 from tests.servers import RedisServer
 
 # Keys mix the types Python merges (1, 1.0, True), tuples and strings.
@@ -46,12 +51,13 @@ def outcome(func: Callable[[], Any]) -> tuple[str, Any]:
 
 class DictMachine(RuleBasedStateMachine):
     client: Any = None
+    api: Api
 
     def __init__(self) -> None:
         super().__init__()
         self.client.flushall() if not isinstance(self.client, RedisCluster) else None
         self.real: dict[Any, Any] = {}
-        self.fake: RedisDict[Any, Any] = RedisDict(redis=self.client)
+        self.fake: Any = self.api.RedisDict(redis=self.client)
         self.converted = False
 
     def same(self, real: Callable[[dict[Any, Any]], Any], fake: Callable[[RedisDict[Any, Any]], Any]) -> Any:
@@ -142,11 +148,13 @@ class DictMachine(RuleBasedStateMachine):
     def update_bad_pairs(self, items: list[Any]) -> None:
         self.same(lambda d: d.update(items), lambda d: d.update(items))
 
+    @precondition(lambda self: not self.api.asynchronous)  # operators are sync-only
     @rule(items=st.dictionaries(keys, json_values, max_size=4))
     def merge(self, items: dict[Any, Any]) -> None:
         self.same(lambda d: d | items, lambda d: d | items)
         self.same(lambda d: items | d, lambda d: items | d)
 
+    @precondition(lambda self: not self.api.asynchronous)
     @rule(items=st.dictionaries(keys, json_values, max_size=4))
     def inplace_merge(self, items: dict[Any, Any]) -> None:
         self.real |= items
@@ -160,7 +168,7 @@ class DictMachine(RuleBasedStateMachine):
     @rule()
     def copy(self) -> None:
         duplicate = self.fake.copy()
-        assert isinstance(duplicate, RedisDict)
+        assert isinstance(duplicate, self.api.RedisDict)
         assert duplicate.key != self.fake.key
         assert duplicate == self.real
 
@@ -207,14 +215,14 @@ def machine_settings(examples: int, steps: int) -> settings:
     )
 
 
-def test_dict_machine_standalone(redis: redis_py.Redis) -> None:
-    DictMachine.client = redis
-    run_state_machine_as_test(DictMachine, settings=machine_settings(60, 30))
+def test_dict_machine_standalone(redis: redis_py.Redis, api: Api) -> None:
+    DictMachine.client, DictMachine.api = redis, api
+    run_state_machine_as_test(DictMachine, settings=machine_settings(30 if api.asynchronous else 60, 30))
 
 
-def test_dict_machine_cluster(redis_cluster: RedisCluster) -> None:
-    DictMachine.client = redis_cluster
-    run_state_machine_as_test(DictMachine, settings=machine_settings(15, 25))
+def test_dict_machine_cluster(redis_cluster: RedisCluster, api: Api) -> None:
+    DictMachine.client, DictMachine.api = redis_cluster, api
+    run_state_machine_as_test(DictMachine, settings=machine_settings(8 if api.asynchronous else 15, 25))
 
 
 # --- spec and semantics ---------------------------------------------------------------
@@ -229,8 +237,8 @@ def test_spec_example(redis: redis_py.Redis) -> None:
     assert list(tel) == ['jack', 'guido', 'irv']
 
 
-def test_equal_keys_are_one_key(any_redis: Any) -> None:
-    d: RedisDict[Any, str] = RedisDict(redis=any_redis)
+def test_equal_keys_are_one_key(any_redis: Any, api: Api) -> None:
+    d: Any = api.RedisDict(redis=any_redis)
     d[1] = 'int'
     d[1.0] = 'float'
     d[True] = 'bool'
@@ -242,30 +250,30 @@ def test_equal_keys_are_one_key(any_redis: Any) -> None:
     assert (True, 'a') in d
 
 
-def test_tuple_keys_come_back_as_tuples(any_redis: Any) -> None:
-    d = RedisDict({(1, (2, 'x')): [1, 2], 'k': (3, 4)}, redis=any_redis)
+def test_tuple_keys_come_back_as_tuples(any_redis: Any, api: Api) -> None:
+    d = api.RedisDict({(1, (2, 'x')): [1, 2], 'k': (3, 4)}, redis=any_redis)
     assert list(d) == [(1, (2, 'x')), 'k']
     assert d['k'] == [3, 4]  # values go through JSON: tuples become lists
 
 
-def test_constructor_forms(redis: redis_py.Redis) -> None:
-    assert RedisDict([('a', 1)], redis=redis, b=2) == {'a': 1, 'b': 2}
-    assert RedisDict({'a': 1}, redis=redis) == {'a': 1}
-    assert RedisDict(redis=redis, a=1) == {'a': 1}
-    original = RedisDict({'x': 1}, redis=redis)
-    assert RedisDict(original, redis=redis) == {'x': 1}
+def test_constructor_forms(redis: redis_py.Redis, api: Api) -> None:
+    assert api.RedisDict([('a', 1)], redis=redis, b=2) == {'a': 1, 'b': 2}
+    assert api.RedisDict({'a': 1}, redis=redis) == {'a': 1}
+    assert api.RedisDict(redis=redis, a=1) == {'a': 1}
+    original = api.RedisDict({'x': 1}, redis=redis)
+    assert api.RedisDict(original, redis=redis) == {'x': 1}
     bad: Any = [(1, 2, 3)]
     with pytest.raises(ValueError, match='length 3'):
-        RedisDict(bad, redis=redis)
+        api.RedisDict(bad, redis=redis)
     with pytest.raises(TypeError):
-        RedisDict([1], redis=redis)  # type: ignore[arg-type]  # the error under test
+        api.RedisDict([1], redis=redis)
 
 
-def test_fromkeys(redis: redis_py.Redis) -> None:
-    d = RedisDict.fromkeys('abc', 0, redis=redis, key='fk')
+def test_fromkeys(redis: redis_py.Redis, api: Api) -> None:
+    d = api.RedisDict.fromkeys('abc', 0, redis=redis, key='fk')
     assert d == dict.fromkeys('abc', 0)
     assert d.key == 'fk'
-    assert RedisDict.fromkeys([1, 2], redis=redis) == {1: None, 2: None}
+    assert api.RedisDict.fromkeys([1, 2], redis=redis) == {1: None, 2: None}
 
 
 def test_views(redis: redis_py.Redis) -> None:
@@ -280,9 +288,9 @@ def test_views(redis: redis_py.Redis) -> None:
     assert len(d.items()) == len(d.values()) == 2
 
 
-def test_equality_between_redis_dicts(redis: redis_py.Redis, redis_server: RedisServer) -> None:
-    a = RedisDict({'a': 1}, redis=redis)
-    b = RedisDict({'a': 1}, redis=redis_server.client())
+def test_equality_between_redis_dicts(redis: redis_py.Redis, redis_server: RedisServer, api: Api) -> None:
+    a = api.RedisDict({'a': 1}, redis=redis)
+    b = api.RedisDict({'a': 1}, redis=redis_server.client())
     assert a == b
     assert a == a  # noqa: PLR0124 -- the same key short-cuts
     b['b'] = 2
@@ -291,9 +299,9 @@ def test_equality_between_redis_dicts(redis: redis_py.Redis, redis_server: Redis
     assert (a == 5) is False
 
 
-def test_large_dict_iterates_in_chunks(redis: redis_py.Redis, round_trips: Any) -> None:
+def test_large_dict_iterates_in_chunks(redis: redis_py.Redis, round_trips: Any, api: Api) -> None:
     n = 5000
-    d = RedisDict({f'k{i}': i for i in range(n)}, redis=redis)
+    d = api.RedisDict({f'k{i}': i for i in range(n)}, redis=redis)
     expected = {f'k{i}': i for i in range(n)}
     with round_trips() as trips:
         assert dict(d.items()) == expected
@@ -306,9 +314,9 @@ def test_large_dict_iterates_in_chunks(redis: redis_py.Redis, round_trips: Any) 
     assert key not in d
 
 
-def test_decode_responses_and_unix_socket(redis_decoded: redis_py.Redis, redis_unix: redis_py.Redis) -> None:
+def test_decode_responses_and_unix_socket(redis_decoded: redis_py.Redis, redis_unix: redis_py.Redis, api: Api) -> None:
     for client in (redis_decoded, redis_unix):
-        d: RedisDict[Any, Any] = RedisDict({'a': [1], (1, 2): None}, redis=client)
+        d: Any = api.RedisDict({'a': [1], (1, 2): None}, redis=client)
         d.setdefault('b', 2)
         assert d.pop('a') == [1]
         assert d.popitem() == ('b', 2)
@@ -319,11 +327,11 @@ def test_decode_responses_and_unix_socket(redis_decoded: redis_py.Redis, redis_u
 # --- constructor rule, bad input, wrong types -----------------------------------------
 
 
-def test_construct_with_data_never_overwrites(redis: redis_py.Redis) -> None:
-    RedisDict({'a': 1}, redis=redis, key='k')
+def test_construct_with_data_never_overwrites(redis: redis_py.Redis, api: Api) -> None:
+    api.RedisDict({'a': 1}, redis=redis, key='k')
     with pytest.raises(KeyExistsError):
-        RedisDict({'b': 2}, redis=redis, key='k')
-    assert RedisDict(redis=redis, key='k') == {'a': 1}
+        api.RedisDict({'b': 2}, redis=redis, key='k')
+    assert api.RedisDict(redis=redis, key='k') == {'a': 1}
 
 
 def test_keyexistserror(redis: redis_py.Redis) -> None:
@@ -338,8 +346,8 @@ def test_keyexistserror(redis: redis_py.Redis) -> None:
     assert raised.value.redis is redis
 
 
-def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any) -> None:
-    d: Any = RedisDict({'keep': 1}, redis=redis, key='k')
+def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any, api: Api) -> None:
+    d: Any = api.RedisDict({'keep': 1}, redis=redis, key='k')
     with round_trips() as trips:
         with pytest.raises(TypeError):
             d.update({'a': 1, 'b': object()})
@@ -348,7 +356,7 @@ def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any) -> 
         with pytest.raises(TypeError):
             d['x'] = {1, 2}
         with pytest.raises(TypeError):
-            RedisDict({'a': object()}, redis=redis, key='new')
+            api.RedisDict({'a': object()}, redis=redis, key='new')
         with pytest.raises(TypeError, match='unhashable'):
             d.setdefault([1], 2)
     assert trips.count == 0  # refused before anything was sent
@@ -356,14 +364,14 @@ def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any) -> 
     assert not redis.exists('new')
 
 
-def test_wrong_redis_type(any_redis: Any) -> None:
+def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
     any_redis.rpush('list', 'x')
-    d: RedisDict[str, int] = RedisDict(redis=any_redis, key='list')
+    d: Any = api.RedisDict(redis=any_redis, key='list')
     for action in (lambda: d['a'], lambda: d.update(a=1), lambda: list(d), lambda: d.pop('a'), lambda: len(d)):
         with pytest.raises(WrongRedisTypeError, match='hash'):
             action()
     with pytest.raises(KeyExistsError):
-        RedisDict({'a': 1}, redis=any_redis, key='list')
+        api.RedisDict({'a': 1}, redis=any_redis, key='list')
     assert any_redis.lrange('list', 0, -1) == [b'x']
 
 
@@ -385,8 +393,8 @@ def test_down_server_raises_promptly() -> None:
 # --- round trips ------------------------------------------------------------------------
 
 
-def test_round_trip_budgets(any_redis: Any, round_trips: Any) -> None:
-    d: RedisDict[Any, Any] = RedisDict({'a': 1, 'b': 2}, redis=any_redis)
+def test_round_trip_budgets(any_redis: Any, round_trips: Any, api: Api) -> None:
+    d: Any = api.RedisDict({'a': 1, 'b': 2}, redis=any_redis)
     # warm up: scripts loaded, cluster slots known
     d.pop('zz', None)
     d.popitem()
@@ -405,7 +413,7 @@ def test_round_trip_budgets(any_redis: Any, round_trips: Any) -> None:
         'to_dict': d.to_dict,
         '== dict': lambda: d == {},
         'clear': d.clear,
-        'construct': lambda: RedisDict({i: i for i in range(3000)}, redis=any_redis),
+        'construct': lambda: api.RedisDict({i: i for i in range(3000)}, redis=any_redis),
     }
     for name, action in single.items():
         with round_trips() as trips:
@@ -445,3 +453,57 @@ def test_processes_lose_nothing_and_pop_once(redis: redis_py.Redis, redis_server
             assert final[f'w{w}-{i}'] == i
             assert final[f'set{w}-{i}'] == i
     assert len(final) == rounds + 2 * rounds * workers
+
+
+def test_async_contract_names(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        d: Any = await AsyncRedisDict({'a': 1}, redis=client, key='tel')
+        assert repr(d) == '<RedisDict key=tel>'  # no round trip: an async repr cannot await
+        for use, coroutine in [
+            (lambda: len(d), 'await x.len()'),
+            (lambda: 'a' in d, 'await x.contains(item)'),
+            (lambda: d['a'], 'await x.getitem(key)'),
+            (lambda: d == {}, 'await x.equals(other)'),
+            (lambda: list(d), 'async for item in x'),
+        ]:
+            with pytest.raises(TypeError, match=re.escape(coroutine)):
+                use()  # type: ignore[no-untyped-call]  # the lambdas of the table above
+        assert await d.getitem('a') == 1
+        assert [k async for k in d.keys()] == ['a']  # noqa: SIM118 -- the async keys() under test
+
+    wait(main())
+
+
+def test_async_concurrent_coroutines_lose_nothing(redis: redis_py.Redis) -> None:
+    # 200 coroutines of one event loop write one hash concurrently.
+    client = ASYNC.client(redis)
+
+    async def main() -> dict[Any, Any]:
+        d: Any = AsyncRedisDict(redis=client, key='shared')
+        firsts = await asyncio.gather(*(d.setdefault('first', i) for i in range(200)))
+        await asyncio.gather(*(d.update({f'k{i}': i}) for i in range(200)))
+        popped = await asyncio.gather(*(d.pop('first', None) for _ in range(200)))
+        assert len(set(firsts)) == 1
+        assert [value for value in popped if value is not None] == [firsts[0]]
+        return await d.to_dict()  # type: ignore[no-any-return]
+
+    assert wait(main()) == {f'k{i}': i for i in range(200)}
+
+
+def test_async_cancelled_write_is_whole_or_absent(redis: redis_py.Redis) -> None:
+    big = {f'k{i}': i for i in range(20_000)}
+
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        d: Any = AsyncRedisDict(redis=client, key='cancelled')
+        task = asyncio.ensure_future(d.update(big))
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    wait(main())
+    assert redis.hlen('cancelled') in (0, len(big))  # one HSET: all of it or nothing

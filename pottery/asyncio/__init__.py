@@ -1,0 +1,11 @@
+"""pottery for asyncio: the same containers, with coroutine methods.
+
+Mirrors ``redis.asyncio``: the same class names as :mod:`pottery`, taking a
+``redis.asyncio.Redis`` or ``redis.asyncio.cluster.RedisCluster`` client.
+Each class shares every line of its logic with its sync twin (see
+:mod:`pottery.command`).
+"""
+
+from pottery.asyncio.dict import RedisDict
+
+__all__ = ['RedisDict']

@@ -1,0 +1,422 @@
+"""The command layer: operations decide what to send, fronts send it.
+
+Every pottery operation is written once, as a generator (the "sans-I/O"
+shape of h11 and hyper-h2): it *yields* a :class:`Request` -- one command, a
+Lua script, a pipelined batch, a pause -- and receives the reply (or has the
+error thrown into it), then decides what to do next, and finally *returns*
+the operation's result.  It never touches a client.
+
+A front runs operations against a client:
+
+* :class:`SyncFront` (``redis.Redis`` / ``redis.cluster.RedisCluster``) runs
+  them to completion in the calling thread;
+* :class:`AsyncFront` (``redis.asyncio.Redis`` /
+  ``redis.asyncio.cluster.RedisCluster``) runs them as coroutines.
+
+A container class is a *core* (its operations, decorated with
+:class:`operation` or :class:`iteration`) combined with one front: the sync
+``pottery.RedisDict`` is ``RedisDict(DictCore, SyncFront, MutableMapping)``,
+the async ``pottery.asyncio.RedisDict`` is ``RedisDict(DictCore,
+AsyncFront)``.  Errors are translated in one place (WRONGTYPE becomes
+:class:`~pottery.exceptions.WrongRedisTypeError` for every operation), and a
+round trip is one :meth:`Request.run`, so budgets are easy to read off an
+operation: count its ``yield`` statements.
+
+See docs/design.md for how to add an operation or a structure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Iterator
+from typing import Any, ClassVar, Concatenate, Generic, TypeVar, overload
+
+from redis.exceptions import NoScriptError
+from typing_extensions import ParamSpec
+
+__all__ = [
+    'BLOCKING_DUNDERS',
+    'Batch',
+    'Call',
+    'Eval',
+    'Items',
+    'On',
+    'Op',
+    'Request',
+    'Script',
+    'Sleep',
+    'iteration',
+    'operation',
+]
+
+_P = ParamSpec('_P')
+_R = TypeVar('_R')
+_T = TypeVar('_T')
+
+# What an operation is: a generator of requests that returns a result.
+Op = Generator['Request', Any, _R]
+
+
+class Request:
+    """One step of an operation, as a front executes it: one round trip."""
+
+    __slots__ = ()
+
+    def run(self, client: Any) -> Any:
+        """Send this request with a blocking client; return the reply."""
+        raise NotImplementedError
+
+    async def run_async(self, client: Any) -> Any:
+        """Send this request with an asyncio client; return the reply."""
+        raise NotImplementedError
+
+
+class Call(Request):
+    """One Redis command, e.g. ``Call('HGET', key, field)``.
+
+    ``options`` go to redis-py's ``execute_command`` (they select reply
+    parsing, e.g. ``withscores=True``); redis-py's response callbacks apply as
+    for its named methods (``HGETALL`` gives a dict, ``HSCAN`` a pair).
+    """
+
+    __slots__ = ('args', 'options')
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        self.args = args
+        self.options = options
+
+    def __repr__(self) -> str:
+        return f'Call{self.args!r}'
+
+    def run(self, client: Any) -> Any:
+        return client.execute_command(*self.args, **self.options)
+
+    async def run_async(self, client: Any) -> Any:
+        return await client.execute_command(*self.args, **self.options)
+
+
+class Script:
+    """A Lua script, identified by its SHA1 (computed here: no round trip).
+
+    ``script(keys, args)`` is the request that runs it.
+    """
+
+    __slots__ = ('lua', 'sha')
+
+    def __init__(self, lua: str) -> None:
+        self.lua = lua
+        self.sha = hashlib.sha1(lua.encode()).hexdigest()
+
+    def __call__(self, keys: Iterable[str], args: Iterable[Any] = ()) -> Eval:
+        return Eval(self, list(keys), list(args))
+
+
+class Eval(Request):
+    """Run a :class:`Script`: EVALSHA, then EVAL once if the server lacks it.
+
+    1 round trip once the server has cached the script, 2 the first time
+    (EVAL caches it).  On a cluster the keys pick the node, as for any command.
+    """
+
+    __slots__ = ('args', 'keys', 'script')
+
+    def __init__(self, script: Script, keys: list[str], args: list[Any]) -> None:
+        self.script, self.keys, self.args = script, keys, args
+
+    def __repr__(self) -> str:
+        return f'Eval({self.script.sha[:8]}, {self.keys!r}, {self.args!r})'
+
+    def run(self, client: Any) -> Any:
+        try:
+            return client.execute_command('EVALSHA', self.script.sha, len(self.keys), *self.keys, *self.args)
+        except NoScriptError:
+            return client.execute_command('EVAL', self.script.lua, len(self.keys), *self.keys, *self.args)
+
+    async def run_async(self, client: Any) -> Any:
+        try:
+            return await client.execute_command('EVALSHA', self.script.sha, len(self.keys), *self.keys, *self.args)
+        except NoScriptError:
+            return await client.execute_command('EVAL', self.script.lua, len(self.keys), *self.keys, *self.args)
+
+
+class Batch(Request):
+    """Several commands in one pipeline (1 round trip); the reply is their list.
+
+    Not atomic unless ``transaction=True`` (MULTI/EXEC, standalone only).  The
+    first command that fails raises, as redis-py's ``execute()`` does.
+    """
+
+    __slots__ = ('calls', 'transaction')
+
+    def __init__(self, calls: Iterable[Call], *, transaction: bool = False) -> None:
+        self.calls = list(calls)
+        self.transaction = transaction
+
+    def __repr__(self) -> str:
+        return f'Batch({self.calls!r})'
+
+    def run(self, client: Any) -> Any:
+        pipe = client.pipeline(transaction=self.transaction)
+        for call in self.calls:
+            pipe.execute_command(*call.args, **call.options)
+        return pipe.execute()
+
+    async def run_async(self, client: Any) -> Any:
+        pipe = client.pipeline(transaction=self.transaction)
+        for call in self.calls:
+            pipe.execute_command(*call.args, **call.options)
+        return await pipe.execute()
+
+
+class Sleep(Request):
+    """Pause the operation (``time.sleep`` or ``asyncio.sleep``): no round trip."""
+
+    __slots__ = ('seconds',)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def run(self, client: Any) -> None:
+        time.sleep(self.seconds)
+
+    async def run_async(self, client: Any) -> None:
+        await asyncio.sleep(self.seconds)
+
+
+class On(Request):
+    """Send ``request`` with another container's ``client`` (1 round trip).
+
+    For operations that read a second container on another client, e.g.
+    ``a == b``.  A blocking client used from an asyncio container runs
+    blocking.
+    """
+
+    __slots__ = ('client', 'request')
+
+    def __init__(self, client: Any, request: Request) -> None:
+        self.client, self.request = client, request
+
+    def run(self, client: Any) -> Any:
+        return self.request.run(self.client)
+
+    async def run_async(self, client: Any) -> Any:
+        if not _is_async_client(self.client):
+            return self.request.run(self.client)
+        return await self.request.run_async(self.client)
+
+
+def _is_async_client(client: Any) -> bool:
+    return type(client).__module__.startswith('redis.asyncio')
+
+
+class Items(Request):
+    """Hand ``values`` to the caller of an :class:`iteration` (no round trip)."""
+
+    __slots__ = ('values',)
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        self.values = values
+
+
+# --- running operations ------------------------------------------------------------
+
+
+def _drive(front: Any, op: Op[_R]) -> Generator[Iterable[Any], None, _R]:
+    # The blocking loop: send each request, feed back its reply or error.
+    # Yields the values of Items requests (iterations); returns the result.
+    reply: Any = None
+    error: BaseException | None = None
+    client = front.redis
+    while True:
+        try:
+            request = op.send(reply) if error is None else op.throw(error)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]  # the operation's result
+        reply = error = None
+        if type(request) is Items:
+            yield request.values
+            continue
+        try:
+            reply = request.run(client)
+        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
+            error = front._translate(exc)
+
+
+async def _drive_async(front: Any, op: Op[Any]) -> AsyncIterator[Iterable[Any]]:
+    # The asyncio twin of _drive; the result, if any, is dropped (iterations
+    # return nothing; _run_async below handles operations).
+    reply: Any = None
+    error: BaseException | None = None
+    client = front.redis
+    while True:
+        try:
+            request = op.send(reply) if error is None else op.throw(error)
+        except StopIteration:
+            return
+        reply = error = None
+        if type(request) is Items:
+            yield request.values
+            continue
+        try:
+            reply = await request.run_async(client)
+        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
+            error = front._translate(exc)
+
+
+async def _run_async(front: Any, op: Op[_R]) -> _R:
+    reply: Any = None
+    error: BaseException | None = None
+    client = front.redis
+    while True:
+        try:
+            request = op.send(reply) if error is None else op.throw(error)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]  # the operation's result
+        reply = error = None
+        try:
+            reply = await request.run_async(client)
+        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
+            error = front._translate(exc)
+
+
+def run(front: Any, op: Op[_R]) -> _R:
+    """Run an operation to completion with a blocking client."""
+    driver = _drive(front, op)
+    try:
+        next(driver)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]  # the operation's result
+    raise TypeError('an operation yielded Items: decorate it with @iteration')
+
+
+def iterate(front: Any, op: Op[Any]) -> Iterator[Any]:
+    """Run an iteration with a blocking client, yielding its items lazily."""
+    for values in _drive(front, op):
+        yield from values
+
+
+async def run_async(front: Any, op: Op[_R]) -> _R:
+    """Run an operation to completion with an asyncio client."""
+    await front._settle()
+    return await _run_async(front, op)
+
+
+async def iterate_async(front: Any, op: Op[Any]) -> AsyncIterator[Any]:
+    """Run an iteration with an asyncio client, yielding its items lazily."""
+    await front._settle()
+    async for values in _drive_async(front, op):
+        for value in values:
+            yield value
+
+
+# --- declaring operations --------------------------------------------------------
+
+
+class operation(Generic[_P, _R]):
+    """Make a generator method an operation of every front.
+
+    On a sync container the attribute is a plain method that runs the
+    operation; on an async container it is a coroutine function.  Written
+    once in the structure's core class.
+    """
+
+    def __init__(self, func: Callable[Concatenate[Any, _P], Op[_R]]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.__wrapped__ = func
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> operation[_P, _R]: ...
+
+    @overload
+    def __get__(self, instance: SyncMarker, owner: type) -> Callable[_P, _R]: ...
+
+    @overload
+    def __get__(self, instance: AsyncMarker, owner: type) -> Callable[_P, Coroutine[Any, Any, _R]]: ...
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self
+        func = self.func
+        if instance._asynchronous:
+
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                return await run_async(instance, func(instance, *args, **kwargs))
+
+            return functools.update_wrapper(coroutine, func)
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return run(instance, func(instance, *args, **kwargs))
+
+        return functools.update_wrapper(method, func)
+
+
+class iteration(Generic[_P, _T]):
+    """Make a generator method that yields :class:`Items` an iteration.
+
+    On a sync container calling it gives an iterator, on an async container
+    an async iterator; items arrive chunk by chunk, one round trip each.
+    """
+
+    def __init__(self, func: Callable[Concatenate[Any, _P], Op[None]]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.__wrapped__ = func
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> iteration[_P, _T]: ...
+
+    @overload
+    def __get__(self, instance: SyncMarker, owner: type) -> Callable[_P, Iterator[_T]]: ...
+
+    @overload
+    def __get__(self, instance: AsyncMarker, owner: type) -> Callable[_P, AsyncIterator[_T]]: ...
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self
+        func = self.func
+        if instance._asynchronous:
+
+            def async_iterator(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+                return iterate_async(instance, func(instance, *args, **kwargs))
+
+            return functools.update_wrapper(async_iterator, func)
+
+        def iterator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            return iterate(instance, func(instance, *args, **kwargs))
+
+        return functools.update_wrapper(iterator, func)
+
+
+class SyncMarker:
+    """Marks a blocking front (see :class:`pottery.base.SyncFront`)."""
+
+    _asynchronous: ClassVar[bool] = False
+
+
+class AsyncMarker:
+    """Marks an asyncio front (see :class:`pottery.base.AsyncFront`)."""
+
+    _asynchronous: ClassVar[bool] = True
+
+
+# Python calls these without awaiting, so an async container cannot serve
+# them: each raises a TypeError naming what to use instead.
+BLOCKING_DUNDERS: dict[str, str] = {
+    '__len__': 'await x.len()',
+    '__contains__': 'await x.contains(item)',
+    '__iter__': 'async for item in x',
+    '__reversed__': 'async for item in x.reversed()',
+    '__getitem__': 'await x.getitem(key)',
+    '__setitem__': 'await x.setitem(key, value)',
+    '__delitem__': 'await x.delitem(key)',
+    '__eq__': 'await x.equals(other)',
+    '__ne__': 'not await x.equals(other)',
+    '__bool__': 'await x.len()',
+    '__iadd__': 'await x.extend(other)',
+    '__ior__': 'await x.update(other)',
+}
