@@ -28,11 +28,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, ClassVar, Generic, NamedTuple, ParamSpec, TypeVar, cast, overload
 
-from redis.crc import key_slot
-
 from pottery.base import Base, RedisClient, decode, decode_many, encode, encode_key
+from pottery.slots import lru_key
 
-__all__ = ['CacheInfo', 'CachedOrderedDict', 'lru_key', 'redis_cache']
+__all__ = ['CacheInfo', 'CachedOrderedDict', 'redis_cache']
 
 _P = ParamSpec('_P')
 _R = TypeVar('_R')
@@ -136,46 +135,6 @@ if ttl > 0 then
 end
 return 0
 """
-
-
-def _hash_tag(key: str) -> str | None:
-    # The part of the key Redis Cluster hashes, when the key has a hash tag.
-    start = key.find('{')
-    if start < 0:
-        return None
-    end = key.find('}', start + 1)
-    return key[start + 1 : end] if end > start + 1 else None
-
-
-@functools.lru_cache(maxsize=1024)
-def lru_key(key: str) -> str:
-    """Return the name of the sorted set holding ``key``'s LRU order.
-
-    It must hash to ``key``'s cluster slot, so that one script may touch both:
-
-    * a key with a hash tag (``{user}:cache``) gets ``<key>:lru``, same tag;
-    * any other key without ``}`` gets ``{<key>}:lru``, whose tag is the
-      whole key, so Redis hashes exactly what it hashes for the key itself;
-    * a key containing ``}`` but no hash tag, or the empty key (rare), gets
-      ``{pottery-slot-<n>}:<key>:lru``, with the smallest ``n`` whose slot is
-      the key's (a deterministic search, the same in every process).
-
-    The same name is used on a standalone server, so the layout does not
-    depend on the deployment.
-
-    >>> lru_key('cache'), lru_key('{user:1}:cache')
-    ('{cache}:lru', '{user:1}:cache:lru')
-    """
-    if _hash_tag(key) is not None:
-        return f'{key}:lru'
-    if key and '}' not in key:
-        return f'{{{key}}}:lru'
-    slot = key_slot(key.encode())
-    for n in itertools.count():  # about 16,384 CRC16s of short strings: milliseconds
-        tag = f'pottery-slot-{n}'
-        if key_slot(tag.encode()) == slot:
-            return f'{{{tag}}}:{key}:lru'
-    raise AssertionError('unreachable')  # pragma: no cover
 
 
 def _ttl_ms(timeout: float | None) -> int:

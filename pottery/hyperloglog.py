@@ -22,17 +22,15 @@ out within the script, are neither replicated nor persisted.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Container, Iterable, Sized
-from itertools import count
 from typing import Any, ClassVar, TypeVar
 
 from redis.client import NEVER_DECODE
-from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
 from pottery.base import Base, RedisClient, encode_key
 from pottery.exceptions import WrongRedisTypeError
+from pottery.slots import scratch_key
 
 __all__ = ['HyperLogLog']
 
@@ -106,30 +104,6 @@ end
 redis.call('DEL', KEYS[2])
 return found
 """
-
-
-def _hash_tag(key: str) -> str:
-    # The part of a key that Redis Cluster hashes to pick its slot.
-    start = key.find('{')
-    if start != -1:
-        end = key.find('}', start + 1)
-        if end > start + 1:
-            return key[start + 1 : end]
-    return key
-
-
-def scratch_key(key: str) -> str:
-    """Return a fresh random key in the same cluster slot as ``key``.
-
-    >>> key_slot(scratch_key('hits').encode()) == key_slot(b'hits')
-    True
-    """
-    tag = _hash_tag(key)
-    if not tag or '}' in tag:
-        # No hash tag can spell this key: find another text with its slot.
-        slot = key_slot(key.encode())
-        tag = next(text for text in map(str, count()) if key_slot(text.encode()) == slot)
-    return f'{{{tag}}}:pottery-scratch:{uuid.uuid4()}'
 
 
 class HyperLogLog(Base, Sized, Container[_T]):

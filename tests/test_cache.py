@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 from redis.crc import key_slot
 
 import pottery.cache
+import pottery.slots
 from pottery import CachedOrderedDict, RedisDict, WrongRedisTypeError, redis_cache
-from pottery.cache import CachedFunction, CacheInfo, lru_key
+from pottery.cache import CachedFunction, CacheInfo
+from pottery.slots import lru_key
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -776,6 +778,6 @@ def test_docs_examples(redis: redis_py.Redis) -> None:
 
 
 def test_module_docstrings() -> None:
-    result = doctest.testmod(pottery.cache)
+    result = doctest.testmod(pottery.slots)
     assert result.attempted > 0
     assert result.failed == 0

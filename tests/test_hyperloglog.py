@@ -19,7 +19,7 @@ from redis.crc import key_slot
 import pottery.hyperloglog
 from pottery import HyperLogLog, KeyExistsError, WrongRedisTypeError
 from pottery.base import encode_key
-from pottery.hyperloglog import scratch_key
+from pottery.slots import scratch_key
 
 
 def warm_up(client: Any) -> None:
