@@ -6,6 +6,8 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.list import RedisList
 
-__all__ = ['RedisDict']
+__all__ = ['RedisDeque', 'RedisDict', 'RedisList']
