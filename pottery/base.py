@@ -54,6 +54,7 @@ __all__ = [
     'AsyncFront',
     'AsyncRedisClient',
     'Base',
+    'PotteryEncoder',
     'RedisClient',
     'SyncFront',
     'decode',
@@ -648,3 +649,23 @@ def _default(self: json.JSONEncoder, o: Any) -> Any:
 
 
 json.JSONEncoder.default = _default  # type: ignore[method-assign]  # the documented json hook
+
+
+class PotteryEncoder(json.JSONEncoder):
+    """A ``json.JSONEncoder`` that encodes pottery containers, as in the ``pottery`` package.
+
+    ``json.dumps(x, cls=PotteryEncoder)`` writes a RedisDict as a JSON
+    object and a RedisList or RedisCounter as what their stdlib counterparts
+    give; every other object as ``json.JSONEncoder`` does.  The json hook
+    above makes plain ``json.dumps(x)`` do the same: this class is for code
+    written for pottery 3.x, which names it.  Complexity: one read of each
+    container, 1 round trip each.
+
+    >>> json.dumps({'ok': True}, cls=PotteryEncoder)
+    '{"ok": true}'
+    """
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, JSONSerializable):
+            return o._json_value()
+        return super().default(o)
