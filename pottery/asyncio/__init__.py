@@ -6,7 +6,8 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 
-__all__ = ['RedisCounter', 'RedisDict']
+__all__ = ['BloomFilter', 'RedisCounter', 'RedisDict']
