@@ -6,8 +6,10 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.list import RedisList
 
-__all__ = ['RedisDeque', 'RedisDict', 'RedisList']
+__all__ = ['BloomFilter', 'RedisCounter', 'RedisDeque', 'RedisDict', 'RedisList']
