@@ -9,5 +9,6 @@ Each class shares every line of its logic with its sync twin (see
 from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.set import RedisSet
 
-__all__ = ['BloomFilter', 'RedisCounter', 'RedisDict']
+__all__ = ['BloomFilter', 'RedisCounter', 'RedisDict', 'RedisSet']
