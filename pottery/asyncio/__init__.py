@@ -7,5 +7,7 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.redlock import AIORedlock, Redlock
 
-__all__ = ['RedisDict']
+__all__ = ['AIONextID', 'AIORedlock', 'NextID', 'NextId', 'RedisDict', 'Redlock']
