@@ -6,8 +6,19 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.redlock import AIORedlock, Redlock
 
-__all__ = ['AIONextID', 'AIORedlock', 'NextID', 'NextId', 'RedisDict', 'Redlock']
+__all__ = [
+    'AIONextID',
+    'AIORedlock',
+    'BloomFilter',
+    'NextID',
+    'NextId',
+    'RedisCounter',
+    'RedisDict',
+    'Redlock',
+]
