@@ -11,5 +11,20 @@ from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.list import RedisList
+from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.redlock import AIORedlock, Redlock
+from pottery.asyncio.set import RedisSet
 
-__all__ = ['BloomFilter', 'RedisCounter', 'RedisDeque', 'RedisDict', 'RedisList']
+__all__ = [
+    'AIONextID',
+    'AIORedlock',
+    'BloomFilter',
+    'NextID',
+    'NextId',
+    'RedisCounter',
+    'RedisDeque',
+    'RedisDict',
+    'RedisList',
+    'RedisSet',
+    'Redlock',
+]
