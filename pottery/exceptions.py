@@ -100,3 +100,11 @@ class ReleaseUnlockedLock(PotteryError, RuntimeError):
     section overran the auto-release time and may have overlapped another
     holder's.
     """
+
+
+class PotteryWarning(Warning):
+    """Base class for pottery's warnings.
+
+    Warns about something that works but may not do what the caller expects
+    (e.g. a ``redis_cache`` whose cache other processes cannot share).
+    """

@@ -6,6 +6,7 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.dict import RedisDict
 
-__all__ = ['RedisDict']
+__all__ = ['CachedOrderedDict', 'RedisDict', 'redis_cache']
