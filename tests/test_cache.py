@@ -8,6 +8,7 @@ arguments raise.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import doctest
 import functools
 import inspect
@@ -81,13 +82,13 @@ class PlainCachedOrderedDict(pottery.asyncio.CachedOrderedDict[Any, Any]):
     ``await d.setitem()``, ``await d.update()``, ``await d.setdefault()``.
     """
 
-    def __setitem__(self, key: Any, value: Any) -> None:
+    def __setitem__(self, key: Any, value: Any) -> None:  # type: ignore[override]  # runs the coroutine
         wait(self.setitem(key, value))
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]  # runs the coroutine
         wait(pottery.asyncio.CachedOrderedDict.update(self, other, **kwargs))
 
-    def setdefault(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]  # runs the coroutine
+    def setdefault(self, key: Any, default: Any = None) -> Any:
         return wait(pottery.asyncio.CachedOrderedDict.setdefault(self, key, default))
 
 
@@ -559,7 +560,16 @@ def test_wrong_redis_type(api: Api, any_redis: Any) -> None:
     cached = cache_of(api, identity, redis=any_redis, key='str')
     with pytest.raises(WrongRedisTypeError):
         cached(1)
+    with pytest.raises(WrongRedisTypeError):
+        cached.__bypass__(1)
+    with pytest.raises(WrongRedisTypeError):
+        cached.cache_info()
     assert any_redis.get('str') == b'x'
+    bounded = cache_of(api, identity, redis=any_redis, key='str', maxsize=2)
+    with pytest.raises(WrongRedisTypeError):
+        bounded(1)
+    with pytest.raises(WrongRedisTypeError):
+        bounded.__bypass__(1)
 
 
 # --- the rest of the API ----------------------------------------------------------------------
@@ -850,6 +860,14 @@ def test_wrong_redis_type_for_cached_ordered_dict(api: Api, any_redis: Any) -> N
     any_redis.rpush('list', 'x')
     with pytest.raises(WrongRedisTypeError):
         ordered_dict(api, redis_client=any_redis, redis_key='list', dict_keys=(1,))
+    docs = ordered_dict(api, redis_client=any_redis, redis_key='list')
+    with pytest.raises(WrongRedisTypeError):
+        docs['a'] = 1
+    with pytest.raises(WrongRedisTypeError):
+        docs.update(a=1)
+    with pytest.raises(WrongRedisTypeError):
+        docs.setdefault('a', 1)
+    assert any_redis.lrange('list', 0, -1) == [b'x'] and list(docs) == []
 
 
 @pytest.mark.parametrize('deployment', ['standalone', 'cluster'])
@@ -893,6 +911,114 @@ def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.Fi
         assert stored == {key: json.loads(json.dumps(value)) for key, value in cache.items()}
 
     check()
+
+
+def test_without_redis_key_and_dict_keys(redis: redis_py.Redis, api: Api) -> None:
+    docs = ordered_dict(api, redis_client=redis)
+    assert docs.key.startswith('pottery:') and list(docs) == [] and docs.misses() == set()
+    docs['a'] = 1
+    assert ordered_dict(api, redis_client=redis, redis_key=docs.key, dict_keys=['a'])['a'] == 1
+    assert ordered_dict(api, redis_client=redis).key != docs.key
+
+
+# --- sync and async share a cache; what only the async front has ----------------------
+
+
+def test_sync_and_async_share_one_cache(any_redis: Any) -> None:
+    sync = redis_cache(redis=any_redis, key='{shared}', maxsize=3)(identity)
+    asynchronous = cache_of(ASYNC, identity, redis=any_redis, key='{shared}', maxsize=3)
+    assert sync(1, a=(2,)) == asynchronous(1, a=(2,)) == [[1], {'a': [2]}]
+    assert asynchronous(2) == sync(2) == [[2], {}]
+    assert sync.cache_info() == CacheInfo(hits=1, misses=1, maxsize=3, currsize=2)
+    assert asynchronous.cache_info() == CacheInfo(hits=1, misses=1, maxsize=3, currsize=2)
+    pottery.CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs')['a'] = 1
+    assert ordered_dict(ASYNC, redis_client=any_redis, redis_key='docs', dict_keys=['a', 'b']) == {'a': 1, 'b': None}
+
+
+def test_async_names(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    @pottery.asyncio.redis_cache(redis=client, key='squares')
+    async def square(n: int) -> int:
+        return n * n
+
+    async def main() -> None:
+        call = square(3)
+        assert inspect.iscoroutine(call)
+        assert await call == 9
+        assert await square.__bypass__(3) == 9
+        assert await square.cache_info() == CacheInfo(hits=0, misses=1, maxsize=None, currsize=1)
+        assert square.cache_parameters()['key'] == 'squares'
+        await square.cache_clear()
+        assert await square.cache_info() == CacheInfo(hits=0, misses=0, maxsize=None, currsize=0)
+        docs = await pottery.asyncio.CachedOrderedDict[Any, Any](redis_client=client, redis_key='d', dict_keys=[1])
+        await docs.setitem(1, 'one')
+        assert await docs.setdefault(2, 'two') == 'two'
+        await docs.update({3: 'three'})
+        assert docs == {1: 'one', 2: 'two', 3: 'three'} and docs[1] == 'one' and len(docs) == 3
+        with pytest.raises(TypeError, match=r'await d\.setitem\(k, v\)'):
+            docs[1] = 'uno'
+        with pytest.raises(TypeError, match=r'await d\.update\(other\)'):
+            docs |= {4: 'four'}
+        assert docs[1] == 'one' and 4 not in docs
+
+    wait(main())
+    assert redis.hlen('d') == 3
+
+
+def test_async_concurrent_coroutines_lose_nothing(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+    runs: list[int] = []
+
+    @pottery.asyncio.redis_cache(redis=client, key='{gather}', maxsize=20)
+    async def ident(n: int) -> int:
+        runs.append(n)
+        await asyncio.sleep(0)
+        return n
+
+    async def main() -> list[int]:
+        return await asyncio.gather(*(ident(n % 10) for n in range(200)))
+
+    assert wait(main()) == [n % 10 for n in range(200)]
+    info = wait(ident.cache_info())
+    assert info.hits + info.misses == 200 and info.misses == len(runs) and info.currsize == 10
+
+
+def test_async_cancelled_write_is_whole_or_absent(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+    items = {n: n for n in range(3000)}
+
+    async def main(delay: int) -> None:
+        docs = await pottery.asyncio.CachedOrderedDict[Any, Any](redis_client=client, redis_key=f'd{delay}')
+        task = asyncio.ensure_future(docs.update(items))
+        for _ in range(delay):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    for delay in range(6):
+        wait(main(delay))
+        assert redis.hlen(f'd{delay}') in {0, 3000}
+
+    started = threading.Event()
+
+    @pottery.asyncio.redis_cache(redis=client, key='slow')
+    async def slow() -> int:
+        started.set()
+        await asyncio.sleep(60)
+        return 1
+
+    async def cancelled_miss() -> None:
+        task = asyncio.ensure_future(slow())
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    wait(cancelled_miss())
+    assert not redis.exists('slow')
 
 
 # --- documentation -------------------------------------------------------------------------------
