@@ -6,6 +6,7 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 ``lru_cache`` (``redis_cache``) and probabilistic sets.
 """
 
+from pottery.base import PotteryEncoder
 from pottery.bloom import BloomFilter
 from pottery.cache import CachedOrderedDict, redis_cache
 from pottery.counter import RedisCounter
@@ -13,9 +14,11 @@ from pottery.deque import RedisDeque
 from pottery.dict import RedisDict
 from pottery.exceptions import (
     ExtendUnlockedLock,
+    InefficientAccessWarning,
     KeyExistsError,
     PotteryError,
     PotteryWarning,
+    PrimitiveError,
     QuorumIsImpossible,
     QuorumNotAchieved,
     RandomKeyError,
@@ -38,11 +41,14 @@ __all__ = [
     'ContextTimer',
     'ExtendUnlockedLock',
     'HyperLogLog',
+    'InefficientAccessWarning',
     'KeyExistsError',
     'NextID',
     'NextId',
+    'PotteryEncoder',
     'PotteryError',
     'PotteryWarning',
+    'PrimitiveError',
     'QuorumIsImpossible',
     'QuorumNotAchieved',
     'RandomKeyError',

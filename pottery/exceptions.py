@@ -4,10 +4,15 @@ Every library-specific failure subclasses :class:`PotteryError`.  Where a
 container imitates a stdlib type, it raises what that type raises instead
 (``KeyError``, ``IndexError``, ``TypeError``...), so that code written for the
 stdlib type keeps working.
+
+Every exception's ``repr`` is dataclass-style, as in the ``pottery``
+package: ``KeyExistsError(redis=<redis.client.Redis(...)>, key='tel')``.
+Warnings subclass :class:`PotteryWarning`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -28,6 +33,18 @@ class PotteryError(Exception):
         # The client's repr is long and rarely helps; the key says where.
         text = f'key={self.key!r}'
         return f'{text}: {self.message}' if self.message else text
+
+    def __repr__(self) -> str:
+        return _dataclass_repr(self, redis=self.redis, key=self.key)
+
+
+def _dataclass_repr(error: PotteryError, **fields: Any) -> str:
+    # Name(field=value, ...), as a dataclass prints itself; the message only
+    # when there is one (pottery 3.x's exceptions had none).
+    if error.message:
+        fields['message'] = error.message
+    text = ', '.join(f'{name}={value!r}' for name, value in fields.items())
+    return f'{type(error).__name__}({text})'
 
 
 class KeyExistsError(PotteryError):
@@ -56,12 +73,12 @@ class RandomKeyError(PotteryError, RuntimeError):
     """
 
 
-class QuorumNotAchieved(PotteryError, RuntimeError):
-    """A Redlock or NextId operation did not get a majority of the masters.
+class PrimitiveError(PotteryError):
+    """Base class of the Redlock and NextId errors, as in the ``pottery`` package.
 
-    ``redis`` is the masters; ``redis_errors`` the errors the masters that
-    failed raised (a master that merely refused, e.g. because someone else
-    holds the lock, raises nothing).
+    ``masters`` (also ``redis``) is the masters; ``redis_errors`` the errors
+    the masters that failed raised (a master that merely refused, e.g.
+    because someone else holds the lock, raises nothing).
     """
 
     def __init__(
@@ -70,10 +87,24 @@ class QuorumNotAchieved(PotteryError, RuntimeError):
         key: str | None = None,
         message: str = '',
         *,
-        redis_errors: list[Exception] | None = None,
+        masters: Any = None,
+        redis_errors: Iterable[Exception] = (),
     ) -> None:
-        super().__init__(redis, key, message)
-        self.redis_errors = list(redis_errors or ())
+        # masters= is the name pottery 3.x used for what is redis here.
+        super().__init__(redis if masters is None else masters, key, message)
+        self.redis_errors = list(redis_errors)
+
+    @property
+    def masters(self) -> Any:
+        """The masters the primitive used (the same object as ``redis``)."""
+        return self.redis
+
+    def __repr__(self) -> str:
+        return _dataclass_repr(self, key=self.key, masters=self.masters, redis_errors=self.redis_errors)
+
+
+class QuorumNotAchieved(PrimitiveError, RuntimeError):
+    """A Redlock or NextId operation did not get a majority of the masters."""
 
 
 class QuorumIsImpossible(QuorumNotAchieved):
@@ -84,15 +115,15 @@ class QuorumIsImpossible(QuorumNotAchieved):
     """
 
 
-class TooManyExtensions(PotteryError, RuntimeError):
+class TooManyExtensions(PrimitiveError, RuntimeError):
     """A Redlock was extended more times than its ``num_extensions`` allows."""
 
 
-class ExtendUnlockedLock(PotteryError, RuntimeError):
+class ExtendUnlockedLock(PrimitiveError, RuntimeError):
     """``Redlock.extend()`` on a lock this instance does not hold (any more)."""
 
 
-class ReleaseUnlockedLock(PotteryError, RuntimeError):
+class ReleaseUnlockedLock(PrimitiveError, RuntimeError):
     """``Redlock.release()`` on a lock this instance does not hold (any more).
 
     A ``RuntimeError``, as ``threading.Lock().release()`` raises.  When the
@@ -108,3 +139,7 @@ class PotteryWarning(Warning):
     Warns about something that works but may not do what the caller expects
     (e.g. a ``redis_cache`` whose cache other processes cannot share).
     """
+
+
+class InefficientAccessWarning(PotteryWarning):
+    """An operation had to fetch a whole container from Redis (O(n) transfer)."""

@@ -6,7 +6,9 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.cache import CachedOrderedDict, redis_cache
+from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 
-__all__ = ['CachedOrderedDict', 'RedisDict', 'redis_cache']
+__all__ = ['BloomFilter', 'CachedOrderedDict', 'RedisCounter', 'RedisDict', 'redis_cache']
