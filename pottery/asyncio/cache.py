@@ -13,16 +13,16 @@ sends nothing).
 ``CachedOrderedDict`` is an ``OrderedDict`` filled by its lookup when
 awaited; reads are in memory and stay plain, writes go through Redis:
 
-==========================  ==========================================
-sync CachedOrderedDict      asyncio CachedOrderedDict
-==========================  ==========================================
+==============================  ====================================
+sync CachedOrderedDict          asyncio CachedOrderedDict
+==============================  ====================================
 ``d = CachedOrderedDict(...)``  ``d = await CachedOrderedDict(...)``
-``d[k] = v``                ``await d.setitem(k, v)``
-``d.update(other)``         ``await d.update(other)``
-``d.setdefault(k, v)``      ``await d.setdefault(k, v)``
-``d |= other``              ``await d.update(other)``
-``d[k]``, ``len(d)``, ...   the same (in memory, no round trip)
-==========================  ==========================================
+``d[k] = v``                    ``await d.setitem(k, v)``
+``d.update(other)``             ``await d.update(other)``
+``d.setdefault(k, v)``          ``await d.setdefault(k, v)``
+``d |= other``                  ``await d.update(other)``
+``d[k]``, ``len(d)``, ...       the same (in memory, no round trip)
+==============================  ====================================
 """
 
 from __future__ import annotations
