@@ -10,5 +10,18 @@ from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.redlock import AIORedlock, Redlock
 
-__all__ = ['BloomFilter', 'CachedOrderedDict', 'RedisCounter', 'RedisDict', 'redis_cache']
+__all__ = [
+    'AIONextID',
+    'AIORedlock',
+    'BloomFilter',
+    'CachedOrderedDict',
+    'NextID',
+    'NextId',
+    'RedisCounter',
+    'RedisDict',
+    'Redlock',
+    'redis_cache',
+]
