@@ -12,6 +12,7 @@ from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.redlock import AIORedlock, Redlock
+from pottery.asyncio.set import RedisSet
 
 __all__ = [
     'AIONextID',
@@ -22,6 +23,7 @@ __all__ = [
     'NextId',
     'RedisCounter',
     'RedisDict',
+    'RedisSet',
     'Redlock',
     'redis_cache',
 ]
