@@ -7,6 +7,7 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
@@ -19,6 +20,7 @@ __all__ = [
     'AIONextID',
     'AIORedlock',
     'BloomFilter',
+    'CachedOrderedDict',
     'NextID',
     'NextId',
     'RedisCounter',
@@ -27,4 +29,5 @@ __all__ = [
     'RedisList',
     'RedisSet',
     'Redlock',
+    'redis_cache',
 ]
