@@ -8,5 +8,6 @@ Each class shares every line of its logic with its sync twin (see
 
 from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.hyperloglog import HyperLogLog
 
-__all__ = ['BloomFilter', 'RedisDict']
+__all__ = ['BloomFilter', 'HyperLogLog', 'RedisDict']
