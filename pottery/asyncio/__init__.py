@@ -7,7 +7,8 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.hyperloglog import HyperLogLog
 
-__all__ = ['BloomFilter', 'HyperLogLog', 'RedisDict']
+__all__ = ['BloomFilter', 'HyperLogLog', 'RedisCounter', 'RedisDict']
