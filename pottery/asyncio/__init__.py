@@ -10,5 +10,17 @@ from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.hyperloglog import HyperLogLog
+from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.redlock import AIORedlock, Redlock
 
-__all__ = ['BloomFilter', 'HyperLogLog', 'RedisCounter', 'RedisDict']
+__all__ = [
+    'AIONextID',
+    'AIORedlock',
+    'BloomFilter',
+    'HyperLogLog',
+    'NextID',
+    'NextId',
+    'RedisCounter',
+    'RedisDict',
+    'Redlock',
+]
