@@ -12,6 +12,7 @@ from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.hyperloglog import HyperLogLog
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.redlock import AIORedlock, Redlock
+from pottery.asyncio.set import RedisSet
 
 __all__ = [
     'AIONextID',
@@ -22,5 +23,6 @@ __all__ = [
     'NextId',
     'RedisCounter',
     'RedisDict',
+    'RedisSet',
     'Redlock',
 ]
