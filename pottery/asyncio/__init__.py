@@ -7,6 +7,7 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.hyperloglog import HyperLogLog
@@ -18,6 +19,7 @@ __all__ = [
     'AIONextID',
     'AIORedlock',
     'BloomFilter',
+    'CachedOrderedDict',
     'HyperLogLog',
     'NextID',
     'NextId',
@@ -25,4 +27,5 @@ __all__ = [
     'RedisDict',
     'RedisSet',
     'Redlock',
+    'redis_cache',
 ]
