@@ -11,6 +11,7 @@ from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.hyperloglog import HyperLogLog
 from pottery.asyncio.list import RedisList
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.redlock import AIORedlock, Redlock
@@ -21,6 +22,7 @@ __all__ = [
     'AIORedlock',
     'BloomFilter',
     'CachedOrderedDict',
+    'HyperLogLog',
     'NextID',
     'NextId',
     'RedisCounter',
