@@ -365,15 +365,21 @@ def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
 # someone's data.  Writes in slices of 1,000 arguments (an even number, so
 # HSET's field/value pairs stay whole) because Lua's unpack() is limited to
 # a few thousand values.  Returns 1 if written, 0 if the key existed.
-# A Lua function for scripts that pass many ARGV to one command: Lua's
+# Lua functions for scripts that pass many values to one command: Lua's
 # unpack() is limited to a few thousand values, so slices(first, size, fn)
 # calls fn(ARGV[i], ..., ARGV[i + size - 1]) for i = first, first + size, ...
-# Prepend it to a script: LUA_SLICES + '...'.
+# and slices_of(items, first, size, fn) does the same over any table (the
+# items a script read with LRANGE, say).  Prepend them to a script:
+# LUA_SLICES + '...'.
 LUA_SLICES = """
-local function slices(first, size, fn)
-    for i = first, #ARGV, size do
-        fn(unpack(ARGV, i, math.min(i + size - 1, #ARGV)))
+local function slices_of(items, first, size, fn)
+    for i = first, #items, size do
+        fn(unpack(items, i, math.min(i + size - 1, #items)))
     end
+end
+
+local function slices(first, size, fn)
+    slices_of(ARGV, first, size, fn)
 end
 """
 
@@ -572,16 +578,19 @@ class AsyncFront(Base, AsyncMarker):
 
     _client_types: ClassVar[tuple[type, ...]] = (redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster)
     _pending: Op[Any] | None = None
+    # A core's own refusal hints, added to (or replacing) BLOCKING_DUNDERS':
+    # Counter's operators, for one, are not list's or dict's.
+    _blocking_hints: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        hints = {**BLOCKING_DUNDERS, **cls._blocking_hints}
         found = {
-            name: next((vars(klass)[name] for klass in cls.__mro__ if name in vars(klass)), None)
-            for name in BLOCKING_DUNDERS
+            name: next((vars(klass)[name] for klass in cls.__mro__ if name in vars(klass)), None) for name in hints
         }
         if isinstance(found['__iter__'], iteration) and '__aiter__' not in vars(cls):
             cls.__aiter__ = found['__iter__']  # type: ignore[attr-defined]  # async for x in container
-        for name, instead in BLOCKING_DUNDERS.items():
+        for name, instead in hints.items():
             if isinstance(found[name], (operation, iteration)):
                 setattr(cls, name, _refusal(name, instead))
 
