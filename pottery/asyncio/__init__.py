@@ -7,5 +7,6 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.queue import RedisSimpleQueue
 
-__all__ = ['RedisDict']
+__all__ = ['RedisDict', 'RedisSimpleQueue']
