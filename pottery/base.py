@@ -572,16 +572,19 @@ class AsyncFront(Base, AsyncMarker):
 
     _client_types: ClassVar[tuple[type, ...]] = (redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster)
     _pending: Op[Any] | None = None
+    # A core's own refusal hints, added to (or replacing) BLOCKING_DUNDERS':
+    # Counter's operators, for one, are not list's or dict's.
+    _blocking_hints: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        hints = {**BLOCKING_DUNDERS, **cls._blocking_hints}
         found = {
-            name: next((vars(klass)[name] for klass in cls.__mro__ if name in vars(klass)), None)
-            for name in BLOCKING_DUNDERS
+            name: next((vars(klass)[name] for klass in cls.__mro__ if name in vars(klass)), None) for name in hints
         }
         if isinstance(found['__iter__'], iteration) and '__aiter__' not in vars(cls):
             cls.__aiter__ = found['__iter__']  # type: ignore[attr-defined]  # async for x in container
-        for name, instead in BLOCKING_DUNDERS.items():
+        for name, instead in hints.items():
             if isinstance(found[name], (operation, iteration)):
                 setattr(cls, name, _refusal(name, instead))
 

@@ -24,14 +24,15 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Container, Iterable, Sized
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar
 
 import mmh3
 
-from pottery.base import Base, RedisClient, encode_key
+from pottery.base import Base, SyncFront, encode_key, lookup_key
+from pottery.command import Call, Op, Script, operation
 from pottery.exceptions import KeyExistsError
 
-__all__ = ['BloomFilter']
+__all__ = ['BloomCore', 'BloomFilter']
 
 _T = TypeVar('_T')
 
@@ -50,7 +51,7 @@ CHUNK = 250_000
 # elements never merges into somebody's filter (possibly sized differently).
 # The offsets travel as one packed string, not as BITFIELD arguments: redis-py
 # spends several microseconds encoding each argument, 4 per bit.
-_SET_BITS = """
+_SET_BITS = Script("""
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
     return 0
 end
@@ -59,13 +60,13 @@ for i = 1, #offsets, 4 do
     redis.call('SETBIT', KEYS[1], struct.unpack('>I4', offsets, i), 1)
 end
 return 1
-"""
+""")
 
 # KEYS[1]: the filter's string.  ARGV[1]: k, the bits per element.
 # ARGV[2]: the k bit offsets of each element in turn, packed as 4-byte
 # big-endian unsigned integers.  Returns a string with one character per
 # element: '1' if all its bits are set, else '0'.  Writes nothing.
-_GET_BITS = """
+_GET_BITS = Script("""
 local k = tonumber(ARGV[1])
 local offsets = ARGV[2]
 local found = {}
@@ -80,7 +81,7 @@ for start = 1, #offsets, 4 * k do
     found[#found + 1] = all
 end
 return table.concat(found)
-"""
+""")
 
 
 def size_for(num_elements: int, false_positives: float) -> int:
@@ -101,27 +102,12 @@ def hashes_for(num_elements: int, size: int) -> int:
     return max(1, math.ceil(size / num_elements * math.log(2)))
 
 
-class BloomFilter(Base, Sized, Container[_T]):
-    """A probabilistic set: ``add``, ``in`` and ``len``, with no false negatives.
+class BloomCore(Base, Generic[_T]):
+    """The operations of a Bloom filter in a Redis string, for every front.
 
-    >>> seen = BloomFilter(num_elements=100, false_positives=0.01, redis=redis)
-    >>> seen.add('rajiv')
-    >>> 'rajiv' in seen, 'raj' in seen
-    (True, False)
-    >>> seen.contains_many('rajiv', 'raj')
-    [True, False]
-
-    ``in`` may answer ``True`` for an element never added, with probability
-    at most about ``false_positives`` once ``num_elements`` elements are in;
-    it never answers ``False`` for an element added.  ``len()`` is an
-    estimate from the number of bits set.  Elements must be hashable and JSON
-    serializable (``TypeError`` otherwise, with nothing written).  A filter is
-    not iterable: it does not keep its elements.
-
-    Constructing with elements requires the key to be new, and raises
-    :class:`~pottery.exceptions.KeyExistsError` otherwise, leaving the
-    existing filter alone (it might have been sized differently): to add to
-    an existing filter, construct without elements and call :meth:`update`.
+    Layout, sizing and hashing are described in the module docstring; the
+    sync :class:`BloomFilter` and ``pottery.asyncio.BloomFilter`` add only
+    what their front needs.
     """
 
     _redis_type: ClassVar[str] = 'string'
@@ -133,7 +119,7 @@ class BloomFilter(Base, Sized, Container[_T]):
         *,
         num_elements: int,
         false_positives: float,
-        redis: RedisClient | None = None,
+        redis: Any = None,
         key: str | None = None,
     ) -> None:
         """Complexity: O(n k), 1 round trip with elements (none without)."""
@@ -156,7 +142,11 @@ class BloomFilter(Base, Sized, Container[_T]):
         self._cubes = [(i**3 - i) // 6 for i in range(self._num_hashes)]
         super().__init__(redis=redis, key=key)
         offsets = self._offsets_of_all(iterable)
-        if offsets and not self._set_bits(list(offsets), create=True):
+        if offsets:
+            self._start(self._create_from(offsets))
+
+    def _create_from(self, offsets: set[int]) -> Op[None]:
+        if not (yield from self._set_bits(offsets, create=True)):
             raise KeyExistsError(self.redis, self.key, 'initial elements given for a key that exists')
 
     @property
@@ -181,7 +171,10 @@ class BloomFilter(Base, Sized, Container[_T]):
 
     def _offsets(self, element: Any) -> list[int]:
         # Raises TypeError for unhashable or unencodable elements.
-        digest = mmh3.hash128(encode_key(element), 0, signed=False)
+        return self._offsets_of_text(encode_key(element))
+
+    def _offsets_of_text(self, text: str) -> list[int]:
+        digest = mmh3.hash128(text, 0, signed=False)
         h1, h2, m = digest & _MASK64, digest >> 64, self._size
         return [(h1 + i * h2 + cube) % m for i, cube in enumerate(self._cubes)]
 
@@ -193,29 +186,27 @@ class BloomFilter(Base, Sized, Container[_T]):
             offsets.update(self._offsets(element))
         return offsets
 
-    def _set_bits(self, offsets: list[int], *, create: bool = False) -> bool:
+    def _set_bits(self, offsets: Iterable[int], *, create: bool = False) -> Op[bool]:
         # Sorted from the highest offset down, so the string grows only once.
         # One script call per chunk; False if ``create`` and the key exists.
-        offsets = sorted(offsets, reverse=True)
-        for start in range(0, len(offsets), CHUNK):
-            chunk = offsets[start : start + CHUNK]
+        ordered = sorted(offsets, reverse=True)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
             packed = struct.pack(f'>{len(chunk)}I', *chunk)
-            if not self._eval(_SET_BITS, [self.key], ['1' if create and not start else '0', packed]):
+            if not (yield _SET_BITS([self.key], ['1' if create and not start else '0', packed])):
                 return False
         return True
 
-    def _bitfield(self, ops: Iterable[Any]) -> list[int]:
-        # One BITFIELD command: many bit operations in one round trip.
-        reply = self.redis.execute_command('BITFIELD', self.key, *ops)
-        return cast(list[int], reply)
-
     # -- the set-like interface --
 
-    def add(self, element: _T) -> None:
+    @operation
+    def add(self, element: _T) -> Op[None]:
         """Add an element.  O(k), 1 round trip (one BITFIELD)."""
-        self._bitfield(op for offset in self._offsets(element) for op in ('SET', 'u1', offset, 1))
+        ops = (op for offset in self._offsets(element) for op in ('SET', 'u1', offset, 1))
+        yield Call('BITFIELD', self.key, *ops)
 
-    def update(self, *iterables: Iterable[_T]) -> None:
+    @operation
+    def update(self, *iterables: Iterable[_T]) -> Op[None]:
         """Add the elements of every iterable.
 
         O(n k), 1 round trip per 250,000 bits to set (a script call);
@@ -225,32 +216,46 @@ class BloomFilter(Base, Sized, Container[_T]):
         for iterable in iterables:
             offsets.update(self._offsets_of_all(iterable))
         if offsets:
-            self._set_bits(list(offsets))
+            yield from self._set_bits(offsets)
 
-    def __contains__(self, element: object) -> bool:
+    @operation
+    def contains(self, element: object) -> Op[bool]:
         """x in F: False if never added, True if added (or, rarely, not).
 
-        O(k), 1 round trip (one BITFIELD of GETs, which writes nothing).
+        An element JSON cannot encode was never added: False (as pottery
+        3.x); an unhashable one raises TypeError, as for a set.  O(k), 1
+        round trip (one BITFIELD of GETs, which writes nothing); none for an
+        element that cannot be stored.
         """
-        return all(self._bitfield(op for offset in self._offsets(element) for op in ('GET', 'u1', offset)))
+        text = lookup_key(element)
+        if text is None:
+            return False
+        ops = (op for offset in self._offsets_of_text(text) for op in ('GET', 'u1', offset))
+        return all((yield Call('BITFIELD', self.key, *ops)))
 
-    def contains_many(self, *elements: _T) -> list[bool]:
+    __contains__ = contains
+
+    @operation
+    def contains_many(self, *elements: _T) -> Op[list[bool]]:
         """Return ``[x in F for x in elements]``.
 
         O(n k), 1 round trip per 250,000 bits to read (a script call that
-        writes nothing).
+        writes nothing); none when no element can be stored.
         """
         k = self._num_hashes
-        offsets = [offset for element in elements for offset in self._offsets(element)]
+        texts = [lookup_key(element) for element in elements]
+        offsets = [offset for text in texts if text is not None for offset in self._offsets_of_text(text)]
         found: list[bool] = []
         step = CHUNK - CHUNK % k  # whole elements per chunk
         for start in range(0, len(offsets), step):
             chunk = offsets[start : start + step]
-            flags = self._eval(_GET_BITS, [self.key], [k, struct.pack(f'>{len(chunk)}I', *chunk)])
+            flags = yield _GET_BITS([self.key], [k, struct.pack(f'>{len(chunk)}I', *chunk)])
             found.extend(flag == '1' for flag in (flags.decode() if isinstance(flags, bytes) else flags))
-        return found
+        asked = iter(found)
+        return [text is not None and next(asked) for text in texts]
 
-    def __len__(self) -> int:
+    @operation
+    def len(self) -> Op[int]:
         """len(F): the estimated number of distinct elements added.
 
         The standard estimate ``-(m/k) ln(1 - X/m)`` from the number X of bits
@@ -258,16 +263,43 @@ class BloomFilter(Base, Sized, Container[_T]):
         """
         m, k = self._size, self._num_hashes
         # A saturated filter's estimate diverges: report the largest finite one.
-        ones = min(int(self.redis.bitcount(self.key)), m - 1)
+        ones = min(int((yield Call('BITCOUNT', self.key))), m - 1)
         return round(-m / k * math.log1p(-ones / m))
 
-    def clear(self) -> None:
+    __len__ = len
+
+    @operation
+    def clear(self) -> Op[None]:
         """Remove all elements.  1 round trip (UNLINK)."""
-        self.redis.unlink(self.key)
+        yield Call('UNLINK', self.key)
+
+
+class BloomFilter(BloomCore[_T], SyncFront, Sized, Container[_T]):
+    """A probabilistic set: ``add``, ``in`` and ``len``, with no false negatives.
+
+    >>> seen = BloomFilter(num_elements=100, false_positives=0.01, redis=redis)
+    >>> seen.add('rajiv')
+    >>> 'rajiv' in seen, 'raj' in seen
+    (True, False)
+    >>> seen.contains_many('rajiv', 'raj')
+    [True, False]
+
+    ``in`` may answer ``True`` for an element never added, with probability
+    at most about ``false_positives`` once ``num_elements`` elements are in;
+    it never answers ``False`` for an element added.  ``len()`` is an
+    estimate from the number of bits set.  Elements must be hashable and JSON
+    serializable (``TypeError`` otherwise, with nothing written; ``in`` is
+    ``False`` for a hashable element JSON cannot encode).  A filter is not
+    iterable: it does not keep its elements.
+
+    Constructing with elements requires the key to be new, and raises
+    :class:`~pottery.exceptions.KeyExistsError` otherwise, leaving the
+    existing filter alone (it might have been sized differently): to add to
+    an existing filter, construct without elements and call :meth:`update`.
+
+    ``pottery.asyncio.BloomFilter`` is its asyncio twin.
+    """
 
     def __repr__(self) -> str:
-        """Cheap: no round trip."""
-        return (
-            f'<{type(self).__name__} key={self.key!r} num_elements={self._num_elements} '
-            f'false_positives={self._false_positives}>'
-        )
+        """<BloomFilter key=...>, as pottery 3.x prints it.  No round trip."""
+        return f'<{type(self).__name__} key={self.key}>'

@@ -54,7 +54,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 def wait_idle(ids: NextId) -> None:
     """Wait until no call to the (healthy) masters is in flight: stragglers landed."""
-    wait_until(lambda: all(master.inflight == 0 for master in ids._masters))
+    wait_until(lambda: all(master.inflight == 0 for master in ids.redis))
 
 
 def test_counts_from_one(masters: list[redis_py.Redis]) -> None:
@@ -89,7 +89,7 @@ def test_reset(masters: list[redis_py.Redis]) -> None:
     wait_until(lambda: [client.get(ids.key) for client in masters] == [b'5'] * 5)  # stragglers landed
     # ... and no call is still queued: a late "raise to 4" would land on a
     # reset counter (the documented race of reset() with writes in flight).
-    wait_until(lambda: all(master.inflight == 0 for master in ids._masters))
+    wait_until(lambda: all(master.inflight == 0 for master in ids.redis))
     ids.reset()
     assert [client.get(ids.key) for client in masters] == [b'0'] * 5
     assert next(make_ids(masters)) == 1
@@ -277,3 +277,30 @@ def test_no_duplicates_soak_with_rolling_faults(
     assert len(every) == len(set(every))
     for values in lists:
         assert values == sorted(values)
+
+
+def test_repr(masters: list[redis_py.Redis]) -> None:
+    assert repr(NextId(masters=masters)) == '<NextId key=nextid:current>'
+    assert repr(NextID(masters=masters)) == '<NextId key=nextid:current>'
+
+
+@pytest.mark.parametrize(
+    ('options', 'error', 'message'),
+    [
+        ({'key': None}, TypeError, 'key must be a str'),
+        ({'masters': set()}, ValueError, 'masters is empty'),
+        ({'masters': ['localhost']}, TypeError, 'masters must be redis.Redis clients'),
+        ({'master_timeout': -1}, ValueError, 'master_timeout must be positive'),
+    ],
+)
+def test_bad_arguments(masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str) -> None:
+    options = {'masters': masters, **options}
+    with pytest.raises(error, match=message):
+        NextId(**options)
+
+
+def test_a_single_client_is_one_master(masters: list[redis_py.Redis]) -> None:
+    ids = NextId(key=KEY, masters=masters[0])
+    assert ids.masters == (masters[0],)
+    assert next(ids) == 1
+    assert masters[0].get(ids.key) == b'1'

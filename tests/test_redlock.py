@@ -29,6 +29,7 @@ import pytest
 import redis as redis_py
 
 import pottery.base
+import pottery.quorum
 import pottery.redlock as redlock_module
 from pottery import (
     ExtendUnlockedLock,
@@ -41,6 +42,7 @@ from pottery import (
     synchronize,
 )
 from pottery.base import default_redis
+from pottery.command import Sleep
 from tests.servers import RedisServer
 
 # A loaded 2-CPU machine runs a dozen servers, the suite and 2 CPU burners:
@@ -79,7 +81,7 @@ def wait_idle(lock: Redlock) -> None:
     every master that was going to get our write has it.  (Only for healthy
     masters: a call to a paused one stays in flight until its socket times out.)
     """
-    wait_until(lambda: all(master.inflight == 0 for master in lock._masters))
+    wait_until(lambda: all(master.inflight == 0 for master in lock.redis))
 
 
 def holding(masters: list[redis_py.Redis], lock: Redlock, key: str = 'resource') -> int:
@@ -393,7 +395,7 @@ def test_many_threads_with_paused_masters_do_not_exhaust_the_pool(
     # the three healthy masters misses the master timeout, which a second
     # makes rare even on a loaded machine; half is a wide margin.
     assert len(acquired) >= 100
-    assert threading.active_count() < redlock_module.MAX_WORKERS + 30
+    assert threading.active_count() < pottery.quorum.MAX_WORKERS + 30
 
 
 @pytest.mark.parametrize('fault', ['pause', 'kill'])
@@ -414,14 +416,14 @@ def test_quorum_impossible(masters: list[redis_py.Redis], master_servers: list[R
 
 
 def test_one_pool_for_every_call(masters: list[redis_py.Redis]) -> None:
-    pool = redlock_module._executor()
+    pool = pottery.quorum.executor()
     before = threading.active_count()
     for index in range(30):
         lock = make_lock(masters, key=f'k{index}')
         lock.acquire()
         lock.release()
-    assert redlock_module._executor() is pool
-    assert threading.active_count() <= before + redlock_module.MAX_WORKERS
+    assert pottery.quorum.executor() is pool
+    assert threading.active_count() <= before + pottery.quorum.MAX_WORKERS
 
 
 # --- 4. retries with random jitter ------------------------------------------------------
@@ -437,7 +439,7 @@ def test_retries_back_off_with_random_jitter(masters: list[redis_py.Redis], monk
         if len(delays) == 12:
             holder.release()
 
-    monkeypatch.setattr(redlock_module, '_sleep', fake_sleep)
+    monkeypatch.setattr(Sleep, 'run', lambda self, client: fake_sleep(self.seconds))
     assert make_lock(masters).acquire() is True
     assert len(delays) == 12
     assert len(set(delays)) == 12  # random
@@ -866,3 +868,42 @@ def test_masters_registry_does_not_keep_clients_alive(master_servers: list[Redis
     del lock, client
     gc.collect()
     assert gone() is None
+
+
+# --- bad input: a clear error at once (issue 11) ------------------------------------------------
+
+
+def test_repr(masters: list[redis_py.Redis]) -> None:
+    assert repr(Redlock(key='printer', masters=masters)) == '<Redlock key=redlock:printer>'
+
+
+@pytest.mark.parametrize(
+    ('options', 'error', 'message'),
+    [
+        ({'key': None}, TypeError, 'key must be a str'),
+        ({'auto_release_time': '10'}, TypeError, 'auto_release_time must be milliseconds'),
+        ({'auto_release_time': True}, TypeError, 'auto_release_time must be milliseconds'),
+        (
+            {'auto_release_time': 0.2},
+            ValueError,
+            r'in milliseconds .* not 0.2 ms .*pottery 3.x took seconds: for 0.2 s pass 200 or timedelta\(seconds=0.2\)',
+        ),
+        ({'auto_release_time': 0}, ValueError, 'at least 1 ms'),
+        ({'auto_release_time': timedelta(0)}, ValueError, 'at least 1 ms'),
+        ({'masters': set()}, ValueError, 'masters is empty'),
+        ({'masters': 'localhost'}, TypeError, 'masters must be redis.Redis clients'),
+        ({'masters': 6379}, TypeError, 'an iterable of redis.Redis clients'),
+        ({'master_timeout': 0}, ValueError, 'master_timeout must be positive'),
+    ],
+)
+def test_bad_arguments(masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str) -> None:
+    options = {'key': 'printer', 'masters': masters, **options}
+    with pytest.raises(error, match=message):
+        Redlock(**options)
+
+
+def test_a_single_client_is_one_master(masters: list[redis_py.Redis]) -> None:
+    lock = Redlock(key='printer', masters=masters[0])
+    assert lock.masters == (masters[0],)
+    with lock:
+        assert masters[0].exists('redlock:printer')

@@ -6,7 +6,9 @@ Each class shares every line of its logic with its sync twin (see
 :mod:`pottery.command`).
 """
 
+from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.queue import RedisSimpleQueue
 
-__all__ = ['RedisDict', 'RedisSimpleQueue']
+__all__ = ['BloomFilter', 'RedisCounter', 'RedisDict', 'RedisSimpleQueue']

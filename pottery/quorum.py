@@ -1,0 +1,425 @@
+"""Several independent Redis masters as one: the fan-out and the quorum.
+
+:class:`pottery.Redlock` and :class:`pottery.NextId` (and their asyncio
+twins) run every step on N independent masters at once and count a majority
+(``N // 2 + 1``).  This module holds what they share:
+
+* :class:`FanOut`, the request (see :mod:`pottery.command`) that sends one
+  request to every master concurrently and returns each master's reply or
+  error -- from a thread pool on the blocking front, with ``asyncio`` tasks on
+  the asyncio front -- so that each algorithm is written once;
+* :class:`Quorum`, the front logic of a primitive over several masters: its
+  clients, its majority, and how its operations reach them.
+
+Blocking front: masters are called on a process-wide thread pool.  Each call
+has a deadline (``master_timeout``) after which the caller stops waiting, and
+goes through a private client with a short socket timeout, so that a paused
+or black-holed master costs a bounded delay and never pins a worker for long;
+while a master is suspected down, calls to it fail at once instead of
+queueing.
+
+Asyncio front: each call is a task bounded by ``asyncio.wait_for``.  On both
+fronts, calls still running when the outcome is known (a majority agreed)
+finish in the background, within their deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar
+
+import redis.asyncio
+import redis.asyncio.cluster
+from redis import ConnectionPool, Redis
+from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from pottery.base import default_async_redis, default_redis
+from pottery.command import Request
+
+__all__ = [
+    'MAX_INFLIGHT',
+    'MAX_WORKERS',
+    'PENDING',
+    'SOCKET_TIMEOUT',
+    'FanOut',
+    'Master',
+    'MasterUnavailable',
+    'Quorum',
+    'background_tasks',
+    'errors',
+    'executor',
+    'quorum_decided',
+]
+
+# Longest a pool worker may stay blocked on one master's socket.
+SOCKET_TIMEOUT = 0.5
+# Upper bound of the thread pool shared by every Redlock and NextId.
+MAX_WORKERS = 128
+# Most calls in flight to one master, so that two dead masters leave workers.
+MAX_INFLIGHT = 32
+
+# A master that has not answered when the fan-out returned (its call goes on
+# in the background).
+PENDING: Any = object()
+
+
+class MasterUnavailable(RedisTimeoutError):
+    """A master did not answer in time, or is suspected down and was skipped."""
+
+
+def errors(results: Iterable[Any]) -> list[Exception]:
+    """The errors among a fan-out's results."""
+    return [result for result in results if isinstance(result, Exception)]
+
+
+def quorum_decided(quorum: int, good: Callable[[Any], bool]) -> Callable[[list[Any]], bool]:
+    """A ``decided`` test for :class:`FanOut`: a majority is ``good``, or a majority answered no.
+
+    A majority made impossible by *errors* is not decided early: the caller
+    waits for every master (up to its deadline) so that it can count the
+    errors exactly and tell ``QuorumIsImpossible`` from a lost race.
+    """
+
+    def decided(results: list[Any]) -> bool:
+        yes = no = 0
+        for result in results:
+            if result is PENDING or isinstance(result, Exception):
+                continue
+            if good(result):
+                yes += 1
+            else:
+                no += 1
+        return yes >= quorum or no > len(results) - quorum
+
+    return decided
+
+
+class FanOut(Request):
+    """Send ``request`` to every master at once; the reply is each one's result or error.
+
+    The "client" a fan-out runs with is the primitive's masters (see
+    :class:`Quorum`): :class:`Master` objects on the blocking front, asyncio
+    clients on the asyncio front; ``only`` picks some of them by index.  It
+    waits at most ``timeout`` seconds, less when ``decided(results)`` says the
+    outcome is known: masters still pending then are :data:`PENDING` (their
+    calls finish in the background).  A master that missed the deadline gets
+    a :class:`MasterUnavailable`.  One concurrent round trip.
+    """
+
+    __slots__ = ('decided', 'only', 'request', 'timeout')
+
+    def __init__(
+        self,
+        request: Request,
+        timeout: float,
+        decided: Callable[[list[Any]], bool] | None = None,
+        only: Sequence[int] | None = None,
+    ) -> None:
+        self.request, self.timeout, self.decided, self.only = request, timeout, decided, only
+
+    def __repr__(self) -> str:
+        return f'FanOut({self.request!r})'
+
+    def _chosen(self, masters: Sequence[Any]) -> list[Any]:
+        return list(masters) if self.only is None else [masters[index] for index in self.only]
+
+    def run(self, client: Any) -> list[Any]:
+        masters: list[Master] = self._chosen(client)
+        count = len(masters)
+        results: list[Any] = [PENDING] * count
+        out: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        deadline = time.monotonic() + self.timeout
+        for index, master in enumerate(masters):
+            master.submit(index, self.request, out, self.timeout)
+        received = 0
+        while received < count:
+            try:
+                index, result = out.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                for index, master in enumerate(masters):
+                    if results[index] is PENDING:
+                        master.mark_suspect()
+                        results[index] = MasterUnavailable(f'no answer within {self.timeout} s')
+                break
+            results[index] = result
+            received += 1
+            if self.decided is not None and received < count and self.decided(results):
+                break
+        return results
+
+    async def run_async(self, client: Any) -> list[Any]:
+        clients = self._chosen(client)
+        results: list[Any] = [PENDING] * len(clients)
+        tasks = {asyncio.ensure_future(self._call(master)): index for index, master in enumerate(clients)}
+        pending = set(tasks)
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    results[tasks[task]] = _outcome(task)
+                if pending and self.decided is not None and self.decided(results):
+                    break
+        finally:
+            # Past a decision (or when the caller is cancelled) the calls go
+            # on, each within its deadline, as the blocking front's do.
+            for task in pending:
+                background_tasks.add(task)
+                task.add_done_callback(_forget)
+        return results
+
+    async def _call(self, client: Any) -> Any:
+        try:
+            return await asyncio.wait_for(self.request.run_async(client), self.timeout)
+        except asyncio.TimeoutError:
+            raise MasterUnavailable(f'no answer within {self.timeout} s') from None
+
+
+# The asyncio calls still running after their fan-out returned.  The loop
+# keeps only weak references to tasks: this keeps them until they finish.
+background_tasks: set[asyncio.Future[Any]] = set()
+
+
+def _outcome(task: asyncio.Future[Any]) -> Any:
+    if task.cancelled():
+        return MasterUnavailable('the call was cancelled')
+    return task.exception() or task.result()
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    background_tasks.discard(task)
+    _outcome(task)  # retrieved: nobody waits for it any more
+
+
+# --- the blocking front's masters -------------------------------------------------------
+
+_pool_lock = threading.Lock()
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_pid = 0
+
+
+def executor() -> concurrent.futures.ThreadPoolExecutor:
+    """The process-wide pool, created on first use (and again in a forked child)."""
+    global _pool, _pool_pid
+    pool = _pool
+    if pool is not None and _pool_pid == os.getpid():
+        return pool
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            # A forked child inherits the pool object but none of its threads.
+            _pool = concurrent.futures.ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix='pottery-quorum')
+            _pool_pid = os.getpid()
+        return _pool
+
+
+class Master:
+    """One master of the blocking front: the user's client, our short-timeout twin, its health.
+
+    The twin shares the user's connection settings (address, credentials,
+    TLS, ``decode_responses``...) with a socket timeout of at most
+    :data:`SOCKET_TIMEOUT` and no retry after a timeout, so that a worker
+    blocked on a paused master gets free again.
+
+    So that a paused master cannot take the whole pool, a call fails at once,
+    without using a worker, when calls to the master are in flight and it is
+    *suspect*: its last call timed out or a caller gave up waiting, or none of
+    its calls has succeeded for longer than the caller's timeout.  Then only
+    the calls already in flight probe it; the first success clears the
+    suspicion.  At most :data:`MAX_INFLIGHT` calls per master are in flight.
+    """
+
+    def __init__(self, client: Redis, socket_timeout: float) -> None:
+        # not the client itself: the registry maps the client to this weakly
+        self.name = repr(client)
+        self.fast = _twin(client, socket_timeout)
+        self.lock = threading.Lock()
+        self.inflight = 0
+        self.suspect = False
+        self.progress = 0.0  # when a call last succeeded, or the master got busy
+        self.pid = os.getpid()
+
+    def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
+        """Run ``request`` on a pool worker; put ``(index, result or error)`` on ``out``.
+
+        ``timeout`` is how long the caller waits.
+        """
+        now = time.monotonic()
+        with self.lock:
+            if self.pid != os.getpid():  # forked: the parent's calls are not ours
+                self.inflight, self.suspect, self.pid = 0, False, os.getpid()
+            if self.inflight and (self.suspect or now - self.progress > timeout or self.inflight >= MAX_INFLIGHT):
+                out.put((index, MasterUnavailable(f'{self.name} is not answering')))
+                return
+            if not self.inflight:
+                self.progress = now
+            self.inflight += 1
+        try:
+            executor().submit(self._run, index, request, out, now + timeout)
+        except RuntimeError as error:  # the interpreter is shutting down
+            with self.lock:
+                self.inflight -= 1
+            out.put((index, error))
+
+    def _run(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], deadline: float) -> None:
+        ok = False
+        try:
+            if time.monotonic() > deadline:
+                # Queued behind busy workers past the caller's deadline: the
+                # caller has moved on, and a late SET NX would only get in
+                # the way.
+                result: Any = MasterUnavailable('not sent: the pool was busy past the deadline')
+            else:
+                result = request.run(self.fast)
+                ok = True
+        except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
+            result = error
+        with self.lock:
+            self.inflight -= 1
+            if ok:
+                self.suspect = False
+                self.progress = time.monotonic()
+            elif isinstance(result, (RedisTimeoutError, RedisConnectionError)):
+                self.suspect = True
+        out.put((index, result))
+
+    def mark_suspect(self) -> None:
+        with self.lock:
+            self.suspect = True
+
+
+def _twin(client: Redis, socket_timeout: float) -> Redis:
+    pool = client.connection_pool
+    try:
+        kwargs = {
+            name: value
+            for name, value in pool.connection_kwargs.items()
+            # redis-py 6+ bookkeeping that belongs to the original pool
+            if not name.startswith('orig_') and name != 'maint_notifications_pool_handler'
+        }
+        own = kwargs.get('socket_timeout')
+        timeout = socket_timeout if own is None else min(own, socket_timeout)
+        kwargs.update(
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            # one retry on a broken connection (a restarted master), none on
+            # a timeout: every script is safe to run twice
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        )
+        return Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
+    except Exception:  # noqa: BLE001 -- an exotic pool: fall back to the client itself
+        return client
+
+
+_registry_lock = threading.Lock()
+_registry: weakref.WeakKeyDictionary[Redis, dict[float, Master]] = weakref.WeakKeyDictionary()
+
+
+def _master(client: Redis, socket_timeout: float) -> Master:
+    # One Master per client and timeout, shared by every primitive using it,
+    # so that its health is known to all of them.
+    with _registry_lock:
+        by_timeout = _registry.setdefault(client, {})
+        master = by_timeout.get(socket_timeout)
+        if master is None:
+            master = by_timeout[socket_timeout] = Master(client, socket_timeout)
+        return master
+
+
+def _after_fork_in_child() -> None:
+    # Threads do not survive fork(): locks they held would stay held forever,
+    # and their calls in flight will never finish.
+    global _pool, _pool_lock, _registry_lock
+    _pool, _pool_lock, _registry_lock = None, threading.Lock(), threading.Lock()
+    for by_timeout in list(_registry.values()):
+        for master in by_timeout.values():
+            master.lock = threading.Lock()
+            master.inflight, master.suspect, master.pid = 0, False, os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --- the front logic ---------------------------------------------------------------------
+
+
+_SYNC_TYPES = (Redis,)
+_ASYNC_TYPES = (redis.asyncio.Redis,)
+_CLUSTERS = (RedisCluster, redis.asyncio.cluster.RedisCluster)
+
+
+class Quorum:
+    """The front logic of a primitive over several independent masters.
+
+    ``masters`` is an iterable of clients (or a single client: one master),
+    ``redis.Redis`` on the blocking front, ``redis.asyncio.Redis`` on the
+    asyncio front; omitted (``None``), the default client is the only master.
+    Duplicates count once.  The primitive's operations (see
+    :mod:`pottery.command`) yield :meth:`fan_out` requests; the front runs
+    them with :attr:`redis`, the masters as the fan-out reaches them.
+    """
+
+    # set by pottery.command.SyncMarker / AsyncMarker
+    _asynchronous: ClassVar[bool]
+
+    def __init__(self, masters: Any, master_timeout: float) -> None:
+        clients = self._clients_of(masters)
+        self._clients = tuple(clients)
+        self.master_timeout = master_timeout
+        self.quorum = len(clients) // 2 + 1
+        # What pottery.command's fronts run requests with: our masters.
+        self.redis: tuple[Any, ...] = (
+            self._clients
+            if self._asynchronous
+            else tuple(_master(client, max(SOCKET_TIMEOUT, master_timeout)) for client in clients)
+        )
+
+    def _clients_of(self, masters: Any) -> list[Any]:
+        kinds = _ASYNC_TYPES if self._asynchronous else _SYNC_TYPES
+        name = 'redis.asyncio.Redis' if self._asynchronous else 'redis.Redis'
+        if masters is None:
+            return [default_async_redis() if self._asynchronous else default_redis()]
+        if isinstance(masters, (*kinds, *_CLUSTERS)):
+            masters = (masters,)  # one client: one master
+        try:
+            given = list(masters)
+        except TypeError:
+            raise TypeError(f'masters must be an iterable of {name} clients, not {type(masters).__name__}') from None
+        unique: dict[int, Any] = {}
+        for client in given:
+            if isinstance(client, _CLUSTERS):
+                # one logical store, and our scripts touch keys in different slots
+                raise TypeError(f'masters must be independent {name} servers, not a Redis Cluster')
+            if not isinstance(client, kinds):
+                raise TypeError(f'masters must be {name} clients, not {type(client).__name__}')
+            unique.setdefault(id(client), client)
+        if not unique:
+            raise ValueError('masters is empty: pass at least one client, or omit masters for the default client')
+        return list(unique.values())
+
+    @property
+    def masters(self) -> tuple[Any, ...]:
+        """The masters' clients."""
+        return self._clients
+
+    def fan_out(
+        self, request: Request, decided: Callable[[list[Any]], bool] | None = None, only: Sequence[int] | None = None
+    ) -> FanOut:
+        """The request that sends ``request`` to the masters (see :class:`FanOut`)."""
+        return FanOut(request, self.master_timeout, decided, only)
+
+    def _translate(self, error: Exception) -> Exception:
+        # Masters' errors arrive as fan-out results, judged by the operation.
+        return error
+
+    async def _settle(self) -> None:
+        """Nothing to finish: constructors here write nothing."""
