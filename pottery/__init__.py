@@ -7,6 +7,8 @@ distributed lock (``Redlock``), an ID generator (``NextId``), a shared
 (``RedisSimpleQueue``) and probabilistic sets.
 """
 
+from pottery.asyncio.nextid import AIONextID
+from pottery.asyncio.redlock import AIORedlock
 from pottery.base import PotteryEncoder
 from pottery.bloom import BloomFilter
 from pottery.cache import CachedOrderedDict, redis_cache
@@ -39,6 +41,8 @@ from pottery.timer import ContextTimer
 __version__ = '4.0.0'
 
 __all__ = [
+    'AIONextID',
+    'AIORedlock',
     'BloomFilter',
     'CachedOrderedDict',
     'ContextTimer',

@@ -108,6 +108,15 @@ async def _make_twin(client: Any) -> Any:
     return redis.asyncio.Redis(host=settings['host'], port=settings['port'], **kwargs)
 
 
+def async_masters(masters: Any) -> Any:
+    """Redlock/NextId ``masters`` for the async front: the asyncio twins of blocking clients."""
+    if isinstance(masters, redis_py.Redis):
+        return async_twin(masters)
+    if isinstance(masters, (list, tuple, set, frozenset)) and all(isinstance(m, redis_py.Redis) for m in masters):
+        return [async_twin(master) for master in masters]
+    return masters  # bad input stays bad: tests of constructor errors
+
+
 # --- the fronts ------------------------------------------------------------------------------
 
 
@@ -153,6 +162,18 @@ class Blocking:
 
     def __ne__(self, other: object) -> bool:
         return not self.equals(other)
+
+    # Redlock: `with lock` is `async with lock`; NextId: `next(ids)` is `await anext(ids)`
+
+    def __enter__(self) -> Blocking:
+        wait(_awaited(self.target.__aenter__()))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        wait(_awaited(self.target.__aexit__(*exc_info)))
+
+    def __next__(self) -> Any:
+        return wait(_awaited(anext(self.target)))
 
     __hash__ = None  # type: ignore[assignment]  # as the containers it wraps
 
@@ -207,9 +228,14 @@ class _AsyncFactory:
     def __call__(self, *args: Any, **kwargs: Any) -> Blocking:
         if isinstance(kwargs.get('redis'), (redis_py.Redis, RedisCluster)):
             kwargs['redis'] = async_twin(kwargs['redis'])
+        if 'masters' in kwargs:
+            kwargs['masters'] = async_masters(kwargs['masters'])
 
         async def build() -> Any:
-            return await self.cls(*(unwrap(a) for a in args), **kwargs)
+            built = self.cls(*(unwrap(a) for a in args), **kwargs)
+            # a container finishes its constructor's writes on await; a
+            # Redlock or NextId writes nothing and is not awaitable
+            return await built if inspect.isawaitable(built) else built
 
         return Blocking(wait(build()))
 

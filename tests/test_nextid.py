@@ -7,16 +7,20 @@ loaded 2-CPU machine (``make test-stress``).
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis as redis_py
 
-from pottery import NextID, NextId, QuorumIsImpossible, QuorumNotAchieved
+import pottery.asyncio
+import pottery.quorum
+from pottery import AIONextID, NextID, NextId, QuorumIsImpossible, QuorumNotAchieved
+from tests.fronts import ASYNC, SYNC, Api, wait
 from tests.servers import RedisServer
 
 # A loaded 2-CPU machine runs a dozen servers, the suite and 2 CPU burners:
@@ -39,10 +43,11 @@ def _own_key(request: pytest.FixtureRequest) -> None:
 KEY = 'ids'
 
 
-def make_ids(masters: Any, key: str | None = None, **options: Any) -> NextId:
+def make_ids(masters: Any, key: str | None = None, api: Api = SYNC, **options: Any) -> NextId:
+    """IDs of the ``api`` front on the ``masters`` (their asyncio twins for the async front)."""
     key = KEY if key is None else key
     options.setdefault('master_timeout', MASTER_TIMEOUT)
-    return NextId(key=key, masters=masters, **options)
+    return cast(NextId, api.NextId(key=key, masters=masters, **options))
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -54,18 +59,20 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 def wait_idle(ids: NextId) -> None:
     """Wait until no call to the (healthy) masters is in flight: stragglers landed."""
-    wait_until(lambda: all(master.inflight == 0 for master in ids.redis))
+    # (the async front's calls past a quorum are pottery.quorum.background_tasks)
+    wait_until(
+        lambda: all(getattr(master, 'inflight', 0) == 0 for master in ids.redis) and not pottery.quorum.background_tasks
+    )
 
 
-def test_counts_from_one(masters: list[redis_py.Redis]) -> None:
-    ids = make_ids(masters)
-    assert iter(ids) is ids
+def test_counts_from_one(api: Api, masters: list[redis_py.Redis]) -> None:
+    ids = make_ids(masters, api=api)
     assert [next(ids) for _ in range(3)] == [1, 2, 3]
     assert NextID is NextId
 
 
-def test_key_layout(masters: list[redis_py.Redis]) -> None:
-    ids = NextId(masters=masters, master_timeout=MASTER_TIMEOUT)
+def test_key_layout(api: Api, masters: list[redis_py.Redis]) -> None:
+    ids = api.NextId(masters=masters, master_timeout=MASTER_TIMEOUT)
     assert ids.key == 'nextid:current'
     for _ in range(3):
         next(ids)
@@ -74,30 +81,30 @@ def test_key_layout(masters: list[redis_py.Redis]) -> None:
     assert [client.get('nextid:current') for client in masters] == [b'3'] * 5
 
 
-def test_respects_counters_raised_by_other_libraries(masters: list[redis_py.Redis]) -> None:
-    ids = make_ids(masters)
+def test_respects_counters_raised_by_other_libraries(api: Api, masters: list[redis_py.Redis]) -> None:
+    ids = make_ids(masters, api=api)
     assert next(ids) == 1
     for client in masters[:3]:  # e.g. the PyPI package handed out up to 41
         client.set(ids.key, 41)
     assert next(ids) == 42
 
 
-def test_reset(masters: list[redis_py.Redis]) -> None:
-    ids = make_ids(masters)
+def test_reset(api: Api, masters: list[redis_py.Redis]) -> None:
+    ids = make_ids(masters, api=api)
     for _ in range(5):
         next(ids)
     wait_until(lambda: [client.get(ids.key) for client in masters] == [b'5'] * 5)  # stragglers landed
     # ... and no call is still queued: a late "raise to 4" would land on a
     # reset counter (the documented race of reset() with writes in flight).
-    wait_until(lambda: all(master.inflight == 0 for master in ids.redis))
+    wait_idle(ids)
     ids.reset()
     assert [client.get(ids.key) for client in masters] == [b'0'] * 5
-    assert next(make_ids(masters)) == 1
+    assert next(make_ids(masters, api=api)) == 1
     assert next(ids) == 2
 
 
-def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: Any) -> None:
-    ids = make_ids(masters)
+def test_one_round_trip_per_master(api: Api, masters: list[redis_py.Redis], round_trips: Any) -> None:
+    ids = make_ids(masters, api=api)
     for _ in range(20):  # warm up connections and scripts
         next(ids)
     wait_idle(ids)
@@ -130,8 +137,8 @@ def test_unique_and_increasing_across_threads_and_instances(masters: list[redis_
         assert values == sorted(values)
 
 
-def test_later_ids_are_larger_for_every_client(masters: list[redis_py.Redis]) -> None:
-    first, second = make_ids(masters), make_ids(masters)
+def test_later_ids_are_larger_for_every_client(api: Api, masters: list[redis_py.Redis]) -> None:
+    first, second = make_ids(masters, api=api), make_ids(masters, api=api)
     a = next(first)
     b = next(second)
     c = next(first)
@@ -139,8 +146,10 @@ def test_later_ids_are_larger_for_every_client(masters: list[redis_py.Redis]) ->
 
 
 @pytest.mark.parametrize('paused', [1, 2])
-def test_minority_paused(masters: list[redis_py.Redis], master_servers: list[RedisServer], paused: int) -> None:
-    ids = make_ids(masters)
+def test_minority_paused(
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer], paused: int
+) -> None:
+    ids = make_ids(masters, api=api)
     assert next(ids) == 1
     for server in master_servers[:paused]:
         server.pause()
@@ -155,8 +164,8 @@ def test_minority_paused(masters: list[redis_py.Redis], master_servers: list[Red
 
 
 @pytest.mark.parametrize('fault', ['pause', 'kill'])
-def test_majority_down(masters: list[redis_py.Redis], master_servers: list[RedisServer], fault: str) -> None:
-    ids = make_ids(masters)
+def test_majority_down(api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer], fault: str) -> None:
+    ids = make_ids(masters, api=api)
     next(ids)
     for server in master_servers[:3]:
         getattr(server, fault)()
@@ -165,19 +174,19 @@ def test_majority_down(masters: list[redis_py.Redis], master_servers: list[Redis
         next(ids)
     assert not isinstance(caught.value, QuorumIsImpossible)
     assert time.monotonic() - start < CALL_BOUND
-    strict = make_ids(masters, raise_on_redis_errors=True)
+    strict = make_ids(masters, api=api, raise_on_redis_errors=True)
     with pytest.raises(QuorumIsImpossible):
         next(strict)
 
 
 def test_empty_restarted_master_is_healed_by_the_next_id(
-    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
 ) -> None:
-    ids = make_ids(masters)
+    ids = make_ids(masters, api=api)
     for _ in range(10):
         next(ids)
     master_servers[0].restart()
-    other = make_ids(masters)
+    other = make_ids(masters, api=api)
     assert next(other) == 11  # the other four know better
     # healed by the next writes (the first one may find it still suspect)
     for _ in range(5):
@@ -282,6 +291,8 @@ def test_no_duplicates_soak_with_rolling_faults(
 def test_repr(masters: list[redis_py.Redis]) -> None:
     assert repr(NextId(masters=masters)) == '<NextId key=nextid:current>'
     assert repr(NextID(masters=masters)) == '<NextId key=nextid:current>'
+    aio = AIONextID(masters=[ASYNC.client(client) for client in masters])
+    assert repr(aio) == '<AIONextID key=nextid:current>'
 
 
 @pytest.mark.parametrize(
@@ -289,18 +300,71 @@ def test_repr(masters: list[redis_py.Redis]) -> None:
     [
         ({'key': None}, TypeError, 'key must be a str'),
         ({'masters': set()}, ValueError, 'masters is empty'),
-        ({'masters': ['localhost']}, TypeError, 'masters must be redis.Redis clients'),
+        ({'masters': ['localhost']}, TypeError, r'masters must be redis(\.asyncio)?\.Redis clients'),
         ({'master_timeout': -1}, ValueError, 'master_timeout must be positive'),
     ],
 )
-def test_bad_arguments(masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str) -> None:
+def test_bad_arguments(
+    api: Api, masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str
+) -> None:
     options = {'masters': masters, **options}
     with pytest.raises(error, match=message):
-        NextId(**options)
+        api.NextId(**options)
 
 
-def test_a_single_client_is_one_master(masters: list[redis_py.Redis]) -> None:
-    ids = NextId(key=KEY, masters=masters[0])
-    assert ids.masters == (masters[0],)
+def test_a_single_client_is_one_master(api: Api, masters: list[redis_py.Redis]) -> None:
+    ids = api.NextId(key=KEY, masters=masters[0])
+    assert ids.masters == (api.client(masters[0]),)
     assert next(ids) == 1
     assert masters[0].get(ids.key) == b'1'
+
+
+def test_sync_iterates_itself(masters: list[redis_py.Redis]) -> None:
+    ids = make_ids(masters)
+    assert iter(ids) is ids
+    assert next(ids) == 1
+
+
+# --- the asyncio front only ---------------------------------------------------------------------
+
+
+def test_sync_and_async_share_a_sequence(masters: list[redis_py.Redis]) -> None:
+    sync, aio = make_ids(masters), make_ids(masters, api=ASYNC)
+    assert [next(sync), next(aio), next(sync), next(aio)] == [1, 2, 3, 4]
+
+
+def test_async_names(masters: list[redis_py.Redis]) -> None:
+    assert pottery.asyncio.NextId is pottery.asyncio.NextID is AIONextID
+    ids = AIONextID(key=KEY, masters=[ASYNC.client(client) for client in masters], master_timeout=MASTER_TIMEOUT)
+    with pytest.raises(TypeError, match='await anext'):
+        next(ids)
+
+    async def main() -> list[int]:
+        got = [await anext(ids)]
+        async for value in ids:
+            got.append(value)
+            if len(got) == 3:
+                break
+        await ids.reset()
+        return got
+
+    assert wait(main()) == [1, 2, 3]
+    assert next(make_ids(masters)) == 1  # reset
+
+
+def test_concurrent_coroutines_get_unique_ids(masters: list[redis_py.Redis]) -> None:
+    clients = [ASYNC.client(client) for client in masters]
+
+    async def main() -> list[list[int]]:
+        sequences = [AIONextID(key=KEY, masters=clients, master_timeout=MASTER_TIMEOUT) for _ in range(4)]
+
+        async def take(ids: AIONextID) -> list[int]:
+            return [await anext(ids) for _ in range(25)]
+
+        return await asyncio.gather(*(take(ids) for ids in sequences * 2))
+
+    lists = wait(main())
+    every = [value for values in lists for value in values]
+    assert len(every) == 200 == len(set(every))
+    for values in lists:
+        assert values == sorted(values)

@@ -13,6 +13,7 @@ quorum answered are waited for (:func:`wait_idle`), never slept on.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing
 import os
@@ -28,10 +29,12 @@ from typing import Any, cast
 import pytest
 import redis as redis_py
 
+import pottery.asyncio
 import pottery.base
 import pottery.quorum
 import pottery.redlock as redlock_module
 from pottery import (
+    AIORedlock,
     ExtendUnlockedLock,
     PotteryError,
     QuorumIsImpossible,
@@ -43,6 +46,7 @@ from pottery import (
 )
 from pottery.base import default_redis
 from pottery.command import Sleep
+from tests.fronts import ASYNC, SYNC, Api, wait
 from tests.servers import RedisServer
 
 # A loaded 2-CPU machine runs a dozen servers, the suite and 2 CPU burners:
@@ -57,10 +61,11 @@ ATTEMPT_BOUND = 3 * MASTER_TIMEOUT + 1.0
 SPAWN = multiprocessing.get_context('spawn')
 
 
-def make_lock(masters: Any, key: str = 'resource', **options: Any) -> Redlock:
+def make_lock(masters: Any, key: str = 'resource', api: Api = SYNC, **options: Any) -> Redlock:
+    """A lock of the ``api`` front on the ``masters`` (their asyncio twins for the async front)."""
     options.setdefault('auto_release_time', TTL)
     options.setdefault('master_timeout', MASTER_TIMEOUT)
-    return Redlock(key=key, masters=masters, **options)
+    return cast(Redlock, api.Redlock(key=key, masters=masters, **options))
 
 
 def values(masters: list[redis_py.Redis], key: str = 'resource') -> list[Any]:
@@ -81,7 +86,13 @@ def wait_idle(lock: Redlock) -> None:
     every master that was going to get our write has it.  (Only for healthy
     masters: a call to a paused one stays in flight until its socket times out.)
     """
-    wait_until(lambda: all(master.inflight == 0 for master in lock.redis))
+    # The async front's masters are asyncio clients: its calls past a
+    # quorum are tasks in pottery.quorum.background_tasks.
+    wait_until(
+        lambda: (
+            all(getattr(master, 'inflight', 0) == 0 for master in lock.redis) and not pottery.quorum.background_tasks
+        )
+    )
 
 
 def holding(masters: list[redis_py.Redis], lock: Redlock, key: str = 'resource') -> int:
@@ -101,8 +112,8 @@ def _fresh_hints() -> Iterator[None]:
 # --- API -----------------------------------------------------------------------------------
 
 
-def test_acquire_locked_release(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters)
+def test_acquire_locked_release(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api)
     assert lock.locked() == 0
     assert lock.acquire() is True
     assert 0 < lock.locked() <= TTL
@@ -112,8 +123,8 @@ def test_acquire_locked_release(masters: list[redis_py.Redis]) -> None:
     assert lock.token is None
 
 
-def test_threading_lock_argument_errors(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters)
+def test_threading_lock_argument_errors(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api)
     with pytest.raises(ValueError, match="can't specify a timeout for a non-blocking call"):
         lock.acquire(blocking=False, timeout=1)
     with pytest.raises(ValueError, match='timeout value must be positive'):
@@ -126,8 +137,8 @@ def test_threading_lock_argument_errors(masters: list[redis_py.Redis]) -> None:
         lock.extend()
 
 
-def test_key_layout_and_timedelta(masters: list[redis_py.Redis]) -> None:
-    lock = Redlock(
+def test_key_layout_and_timedelta(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = api.Redlock(
         key='printer', masters=masters, auto_release_time=timedelta(seconds=20), master_timeout=MASTER_TIMEOUT
     )
     assert lock.key == 'redlock:printer'
@@ -149,9 +160,9 @@ def test_default_master_is_the_default_client(monkeypatch: pytest.MonkeyPatch) -
     assert lock.masters == (default_redis(),)
 
 
-def test_context_manager(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters)
-    other = make_lock(masters, context_manager_blocking=False)
+def test_context_manager(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api)
+    other = make_lock(masters, api=api, context_manager_blocking=False)
     with lock:
         assert lock.locked()
         with pytest.raises(QuorumNotAchieved), other:
@@ -161,10 +172,10 @@ def test_context_manager(masters: list[redis_py.Redis]) -> None:
         assert other.token is not None
 
 
-def test_acquire_timeout_when_held(masters: list[redis_py.Redis]) -> None:
-    holder = make_lock(masters)
+def test_acquire_timeout_when_held(api: Api, masters: list[redis_py.Redis]) -> None:
+    holder = make_lock(masters, api=api)
     holder.acquire()
-    waiter = make_lock(masters)
+    waiter = make_lock(masters, api=api)
     start = time.monotonic()
     assert waiter.acquire(timeout=0.1) is False
     assert 0.1 <= time.monotonic() - start < 0.1 + ATTEMPT_BOUND
@@ -176,11 +187,11 @@ def test_acquire_timeout_when_held(masters: list[redis_py.Redis]) -> None:
     waiter.release()
 
 
-def test_blocking_acquire_waits_for_expiry(masters: list[redis_py.Redis]) -> None:
-    holder = make_lock(masters, auto_release_time=300)
+def test_blocking_acquire_waits_for_expiry(api: Api, masters: list[redis_py.Redis]) -> None:
+    holder = make_lock(masters, api=api, auto_release_time=300)
     start = time.monotonic()
     holder.acquire()
-    assert make_lock(masters).acquire() is True
+    assert make_lock(masters, api=api).acquire() is True
     # The holder's keys were set after `start` and live 300 ms: any majority
     # shares a master with the holder's, so no majority was free before.
     assert 0.29 <= time.monotonic() - start < 0.3 + 5
@@ -189,8 +200,8 @@ def test_blocking_acquire_waits_for_expiry(masters: list[redis_py.Redis]) -> Non
 # --- 1. random token, SET NX PX on all masters, majority, validity, undo ------------------
 
 
-def test_random_token_per_acquisition(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters)
+def test_random_token_per_acquisition(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api)
     seen = set()
     for _ in range(3):
         lock.acquire()
@@ -204,10 +215,10 @@ def test_random_token_per_acquisition(masters: list[redis_py.Redis]) -> None:
     assert len(seen) == 3
 
 
-def test_majority_required_and_failure_undone(masters: list[redis_py.Redis]) -> None:
+def test_majority_required_and_failure_undone(api: Api, masters: list[redis_py.Redis]) -> None:
     for client in masters[:3]:
         client.set('redlock:resource', 'someone-else', px=10_000)
-    lock = make_lock(masters)
+    lock = make_lock(masters, api=api)
     assert lock.acquire(blocking=False) is False
     # our token was deleted again from the two masters that accepted it,
     # before acquire() returned: a failed attempt waits for its undo
@@ -219,7 +230,7 @@ def test_majority_required_and_failure_undone(masters: list[redis_py.Redis]) -> 
     assert values(masters)[1:3] == [b'someone-else'] * 2  # compare-and-delete spared them
 
 
-def test_failed_attempts_leave_no_token_behind(masters: list[redis_py.Redis]) -> None:
+def test_failed_attempts_leave_no_token_behind(api: Api, masters: list[redis_py.Redis]) -> None:
     # Someone else holds 3 masters for a moment: the first attempts take the
     # other two and fail.  Each is undone before the next attempt, so the
     # winning attempt can take those two, and when acquire() returns no
@@ -227,7 +238,7 @@ def test_failed_attempts_leave_no_token_behind(masters: list[redis_py.Redis]) ->
     # each answers the undo well within the master timeout.)
     for client in masters[:3]:
         client.set('redlock:resource', 'someone-else', px=300)
-    lock = make_lock(masters)
+    lock = make_lock(masters, api=api)
     assert lock.acquire(timeout=10) is True
     assert lock._value is not None
     assert holding(masters, lock) >= 3
@@ -236,16 +247,16 @@ def test_failed_attempts_leave_no_token_behind(masters: list[redis_py.Redis]) ->
     lock.release()
 
 
-def test_no_lock_without_validity_left(masters: list[redis_py.Redis]) -> None:
+def test_no_lock_without_validity_left(api: Api, masters: list[redis_py.Redis]) -> None:
     # 2 ms minus the 2 ms minimum drift leaves no validity: never acquired, and undone.
-    lock = make_lock(masters, auto_release_time=2)
+    lock = make_lock(masters, api=api, auto_release_time=2)
     assert lock.acquire(blocking=False) is False
     assert lock.token is None
     wait_until(lambda: values(masters) == [None] * 5)
 
 
-def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: Any) -> None:
-    lock = make_lock(masters)
+def test_one_round_trip_per_master(api: Api, masters: list[redis_py.Redis], round_trips: Any) -> None:
+    lock = make_lock(masters, api=api)
     for _ in range(20):  # warm up: scripts loaded, connections open, fencing hint known
         lock.acquire()
         lock.release()
@@ -265,12 +276,12 @@ def test_one_round_trip_per_master(masters: list[redis_py.Redis], round_trips: A
 # --- 2. compare-and-delete / compare-and-expire ---------------------------------------------
 
 
-def test_expired_holder_cannot_release_or_extend_new_holders_lock(masters: list[redis_py.Redis]) -> None:
-    old = make_lock(masters, auto_release_time=100)
+def test_expired_holder_cannot_release_or_extend_new_holders_lock(api: Api, masters: list[redis_py.Redis]) -> None:
+    old = make_lock(masters, api=api, auto_release_time=100)
     old.acquire()
     wait_idle(old)  # its late writes landed too
     time.sleep(0.15)  # and expired
-    new = make_lock(masters)
+    new = make_lock(masters, api=api)
     assert new.acquire(blocking=False) is True
     wait_idle(new)
     mine = values(masters)
@@ -283,16 +294,16 @@ def test_expired_holder_cannot_release_or_extend_new_holders_lock(masters: list[
     new.release()
 
 
-def test_scripts_check_ownership_even_if_local_clock_disagrees(masters: list[redis_py.Redis]) -> None:
+def test_scripts_check_ownership_even_if_local_clock_disagrees(api: Api, masters: list[redis_py.Redis]) -> None:
     # The old holder still believes it holds the lock (its validity is long),
     # but the servers expired it: only the compare-and-* scripts protect the
     # new holder.
-    old = make_lock(masters, auto_release_time=10_000)
+    old = make_lock(masters, api=api, auto_release_time=10_000)
     old.acquire()
     wait_idle(old)  # stragglers landed
     for client in masters:
         client.delete('redlock:resource')
-    new = make_lock(masters)
+    new = make_lock(masters, api=api)
     assert new.acquire(blocking=False) is True
     wait_idle(new)  # stragglers landed
     mine = values(masters)
@@ -304,9 +315,9 @@ def test_scripts_check_ownership_even_if_local_clock_disagrees(masters: list[red
     new.release()
 
 
-def test_extend_resets_ttl_and_is_bounded(masters: list[redis_py.Redis]) -> None:
+def test_extend_resets_ttl_and_is_bounded(api: Api, masters: list[redis_py.Redis]) -> None:
     ttl = 2.0  # s: a second of margin on both sides below
-    lock = make_lock(masters, auto_release_time=ttl * 1000, num_extensions=2)
+    lock = make_lock(masters, api=api, auto_release_time=ttl * 1000, num_extensions=2)
     start = time.monotonic()
     lock.acquire()
     time.sleep(ttl / 2)
@@ -315,15 +326,15 @@ def test_extend_resets_ttl_and_is_bounded(masters: list[redis_py.Redis]) -> None
     # The first ttl ran out (its keys were set after `start`): the lock is
     # alive only thanks to extend(), for about another second.
     assert lock.locked() > 0
-    assert make_lock(masters).acquire(blocking=False) is False
+    assert make_lock(masters, api=api).acquire(blocking=False) is False
     lock.extend()
     with pytest.raises(TooManyExtensions):
         lock.extend()
     lock.release()
 
 
-def test_extend_needs_a_majority(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters)
+def test_extend_needs_a_majority(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api)
     lock.acquire()
     wait_idle(lock)  # stragglers landed
     for client in masters[:3]:
@@ -337,11 +348,11 @@ def test_extend_needs_a_majority(masters: list[redis_py.Redis]) -> None:
 
 @pytest.mark.parametrize('paused', [1, 2])
 def test_nonblocking_acquire_is_bounded_with_paused_masters(
-    masters: list[redis_py.Redis], master_servers: list[RedisServer], paused: int
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer], paused: int
 ) -> None:
     for server in master_servers[:paused]:
         server.pause()
-    lock = make_lock(masters)
+    lock = make_lock(masters, api=api)
     for _ in range(20):
         start = time.monotonic()
         assert lock.acquire(blocking=False) is True
@@ -353,14 +364,14 @@ def test_nonblocking_acquire_is_bounded_with_paused_masters(
 
 
 def test_acquire_timeout_is_bounded_with_paused_masters(
-    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
 ) -> None:
-    holder = make_lock(masters)
+    holder = make_lock(masters, api=api)
     holder.acquire()
     for server in master_servers[:2]:
         server.pause()
     start = time.monotonic()
-    assert make_lock(masters).acquire(timeout=0.2) is False
+    assert make_lock(masters, api=api).acquire(timeout=0.2) is False
     assert time.monotonic() - start < 0.2 + ATTEMPT_BOUND
 
 
@@ -399,14 +410,16 @@ def test_many_threads_with_paused_masters_do_not_exhaust_the_pool(
 
 
 @pytest.mark.parametrize('fault', ['pause', 'kill'])
-def test_quorum_impossible(masters: list[redis_py.Redis], master_servers: list[RedisServer], fault: str) -> None:
+def test_quorum_impossible(
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer], fault: str
+) -> None:
     for server in master_servers[:3]:
         getattr(server, fault)()
-    lock = make_lock(masters)
+    lock = make_lock(masters, api=api)
     start = time.monotonic()
     assert lock.acquire(blocking=False) is False
     assert time.monotonic() - start < ATTEMPT_BOUND
-    strict = make_lock(masters, raise_on_redis_errors=True)
+    strict = make_lock(masters, api=api, raise_on_redis_errors=True)
     start = time.monotonic()
     with pytest.raises(QuorumIsImpossible) as caught:
         strict.acquire(blocking=False)
@@ -429,7 +442,11 @@ def test_one_pool_for_every_call(masters: list[redis_py.Redis]) -> None:
 # --- 4. retries with random jitter ------------------------------------------------------
 
 
-def test_retries_back_off_with_random_jitter(masters: list[redis_py.Redis], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retries_back_off_with_random_jitter(
+    api: Api, masters: list[redis_py.Redis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The holder is a sync lock: the fake sleep of the async front runs on
+    # the event loop, where a test must not wait for that loop.
     holder = make_lock(masters)
     holder.acquire()
     delays: list[float] = []
@@ -439,8 +456,12 @@ def test_retries_back_off_with_random_jitter(masters: list[redis_py.Redis], monk
         if len(delays) == 12:
             holder.release()
 
-    monkeypatch.setattr(Sleep, 'run', lambda self, client: fake_sleep(self.seconds))
-    assert make_lock(masters).acquire() is True
+    async def fake_sleep_async(request: Sleep, client: Any) -> None:
+        fake_sleep(request.seconds)
+
+    monkeypatch.setattr(Sleep, 'run', lambda request, client: fake_sleep(request.seconds))
+    monkeypatch.setattr(Sleep, 'run_async', fake_sleep_async)
+    assert make_lock(masters, api=api).acquire() is True
     assert len(delays) == 12
     assert len(set(delays)) == 12  # random
     cap = min(0.2, TTL / 10_000)
@@ -452,14 +473,14 @@ def test_retries_back_off_with_random_jitter(masters: list[redis_py.Redis], monk
 
 
 def test_fencing_tokens_increase_across_disjoint_majorities(
-    masters: list[redis_py.Redis], master_servers: list[RedisServer]
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
 ) -> None:
     # The trap of taking the max of per-master counters: A sees 10 on one
     # master and gets 11; B's majority shares only m3 with A's.
     masters[0].set('redlock-fence:resource', 10)
     for server in master_servers[3:]:
         server.pause()
-    a = make_lock(masters, auto_release_time=500)  # see below
+    a = make_lock(masters, api=api, auto_release_time=500)  # see below
     assert a.acquire(blocking=False)
     assert a.token == 11
     a.release()
@@ -468,7 +489,7 @@ def test_fencing_tokens_increase_across_disjoint_majorities(
     for server in master_servers[:2]:
         server.pause()
     redlock_module._fence_hints.clear()  # B is another process
-    b = make_lock(masters)
+    b = make_lock(masters, api=api)
     # (A's SET NX requests to the paused masters may run after its release
     # when they resume, and hold them until A's ttl runs out: wait for that)
     assert b.acquire(timeout=10)
@@ -476,8 +497,8 @@ def test_fencing_tokens_increase_across_disjoint_majorities(
     b.release()
 
 
-def test_fencing_token_takes_one_round_when_guessed(masters: list[redis_py.Redis], round_trips: Any) -> None:
-    lock = make_lock(masters)
+def test_fencing_token_takes_one_round_when_guessed(api: Api, masters: list[redis_py.Redis], round_trips: Any) -> None:
+    lock = make_lock(masters, api=api)
     lock.acquire()
     first = lock.token
     lock.release()
@@ -562,18 +583,22 @@ def test_fencing_tokens_increase_across_processes_and_quorums(
 AUTO_TTL = 1.0  # s
 
 
-def test_auto_extend_while_held_and_stops_on_release(masters: list[redis_py.Redis]) -> None:
-    lock = make_lock(masters, auto_release_time=AUTO_TTL * 1000, auto_extend=True)
+def test_auto_extend_while_held_and_stops_on_release(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters, api=api, auto_release_time=AUTO_TTL * 1000, auto_extend=True)
     start = time.monotonic()
     lock.acquire()
-    extender = lock._extender
-    assert extender is not None and extender.daemon
+    extender: Any = lock._extender  # a daemon thread, or an asyncio task
+    assert extender is not None and (api.asynchronous or extender.daemon)
     time.sleep(max(0.0, start + AUTO_TTL + 0.2 - time.monotonic()))  # past the first ttl
     assert lock.locked() > 0
-    assert make_lock(masters).acquire(blocking=False) is False
+    assert make_lock(masters, api=api).acquire(blocking=False) is False
     lock.release()
-    extender.join(10)
-    assert not extender.is_alive()
+    if api.asynchronous:
+        wait_until(extender.done)
+        assert extender.cancelled()
+    else:
+        extender.join(10)
+        assert not extender.is_alive()
     assert lock.locked() == 0
 
 
@@ -612,10 +637,10 @@ def test_auto_extension_dies_with_the_process(masters: list[redis_py.Redis], mas
 # --- 7. locked() sees any holder ---------------------------------------------------------------
 
 
-def test_locked_reports_any_holder(masters: list[redis_py.Redis]) -> None:
+def test_locked_reports_any_holder(api: Api, masters: list[redis_py.Redis]) -> None:
     ttl = 1.0  # s
-    holder = make_lock(masters, auto_release_time=ttl * 1000)
-    observer = make_lock(masters)
+    holder = make_lock(masters, api=api, auto_release_time=ttl * 1000)
+    observer = make_lock(masters, api=api)
     assert observer.locked() == 0
     holder.acquire()
     remaining = observer.locked()
@@ -636,11 +661,11 @@ def test_locked_reports_any_holder(masters: list[redis_py.Redis]) -> None:
 # --- compatibility with the pottery package on PyPI -------------------------------------------
 
 
-def test_foreign_holder_with_the_same_layout_is_respected(masters: list[redis_py.Redis]) -> None:
+def test_foreign_holder_with_the_same_layout_is_respected(api: Api, masters: list[redis_py.Redis]) -> None:
     # A client of the PyPI package: SET redlock:<key> <random> NX PX on each master.
     for client in masters:
         assert client.set('redlock:printer', 'f0reign', nx=True, px=10_000)
-    lock = make_lock(masters, key='printer')
+    lock = make_lock(masters, api=api, key='printer')
     assert lock.acquire(blocking=False) is False
     for client in masters:
         client.delete('redlock:printer')
@@ -875,6 +900,8 @@ def test_masters_registry_does_not_keep_clients_alive(master_servers: list[Redis
 
 def test_repr(masters: list[redis_py.Redis]) -> None:
     assert repr(Redlock(key='printer', masters=masters)) == '<Redlock key=redlock:printer>'
+    aio = AIORedlock(key='printer', masters=[ASYNC.client(client) for client in masters])
+    assert repr(aio) == '<AIORedlock key=redlock:printer>'
 
 
 @pytest.mark.parametrize(
@@ -891,19 +918,73 @@ def test_repr(masters: list[redis_py.Redis]) -> None:
         ({'auto_release_time': 0}, ValueError, 'at least 1 ms'),
         ({'auto_release_time': timedelta(0)}, ValueError, 'at least 1 ms'),
         ({'masters': set()}, ValueError, 'masters is empty'),
-        ({'masters': 'localhost'}, TypeError, 'masters must be redis.Redis clients'),
-        ({'masters': 6379}, TypeError, 'an iterable of redis.Redis clients'),
+        ({'masters': 'localhost'}, TypeError, r'masters must be redis(\.asyncio)?\.Redis clients'),
+        ({'masters': 6379}, TypeError, r'an iterable of redis(\.asyncio)?\.Redis clients'),
         ({'master_timeout': 0}, ValueError, 'master_timeout must be positive'),
     ],
 )
-def test_bad_arguments(masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str) -> None:
+def test_bad_arguments(
+    api: Api, masters: list[redis_py.Redis], options: dict[str, Any], error: type, message: str
+) -> None:
     options = {'key': 'printer', 'masters': masters, **options}
     with pytest.raises(error, match=message):
-        Redlock(**options)
+        api.Redlock(**options)
 
 
-def test_a_single_client_is_one_master(masters: list[redis_py.Redis]) -> None:
-    lock = Redlock(key='printer', masters=masters[0])
-    assert lock.masters == (masters[0],)
+def test_a_single_client_is_one_master(api: Api, masters: list[redis_py.Redis]) -> None:
+    lock = api.Redlock(key='printer', masters=masters[0])
+    assert lock.masters == (api.client(masters[0]),)
     with lock:
         assert masters[0].exists('redlock:printer')
+
+
+# --- the asyncio front only ---------------------------------------------------------------------
+
+
+def test_sync_and_async_locks_exclude_each_other(masters: list[redis_py.Redis]) -> None:
+    sync = make_lock(masters)
+    aio = make_lock(masters, api=ASYNC)
+    assert sync.acquire(blocking=False) is True
+    assert aio.acquire(blocking=False) is False
+    assert aio.locked() > 0  # it sees the sync holder
+    first = sync.token
+    sync.release()
+    assert aio.acquire(blocking=False) is True
+    assert sync.acquire(blocking=False) is False
+    assert first is not None and aio.token is not None and aio.token > first  # one fencing sequence
+    aio.release()
+    assert sync.acquire(blocking=False) is True
+    sync.release()
+
+
+def test_async_lock_refuses_blocking_with(masters: list[redis_py.Redis]) -> None:
+    lock = AIORedlock(key='printer', masters=[ASYNC.client(client) for client in masters])
+    with pytest.raises(TypeError, match='async with lock'), lock:
+        pass  # pragma: no cover
+    assert pottery.asyncio.Redlock is AIORedlock
+
+
+def test_concurrent_coroutines_exclude_each_other(masters: list[redis_py.Redis]) -> None:
+    clients = [ASYNC.client(client) for client in masters]
+    inside: list[int] = []
+    overlaps: list[int] = []
+    tokens: list[int] = []
+
+    async def worker(index: int) -> None:
+        lock = AIORedlock(key='resource', masters=clients, auto_release_time=TTL, master_timeout=MASTER_TIMEOUT)
+        for _ in range(3):
+            async with lock:
+                inside.append(index)
+                if len(inside) > 1:
+                    overlaps.append(index)
+                await asyncio.sleep(0.001)  # other coroutines run meanwhile
+                tokens.append(lock.token or 0)
+                inside.remove(index)
+
+    async def main() -> None:
+        await asyncio.gather(*(worker(index) for index in range(10)))
+
+    wait(main())
+    assert overlaps == []
+    assert len(tokens) == 30
+    assert tokens == sorted(set(tokens))  # fencing tokens strictly increase

@@ -9,6 +9,18 @@ Each class shares every line of its logic with its sync twin (see
 from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.queue import RedisSimpleQueue
+from pottery.asyncio.redlock import AIORedlock, Redlock
 
-__all__ = ['BloomFilter', 'RedisCounter', 'RedisDict', 'RedisSimpleQueue']
+__all__ = [
+    'AIONextID',
+    'AIORedlock',
+    'BloomFilter',
+    'NextID',
+    'NextId',
+    'RedisCounter',
+    'RedisDict',
+    'RedisSimpleQueue',
+    'Redlock',
+]
