@@ -143,7 +143,11 @@ class ReleaseUnlockedLock(PrimitiveError, RuntimeError):
 
 
 class PotteryWarning(Warning):
-    """Base class for the warnings pottery issues."""
+    """Base class for pottery's warnings.
+
+    Warns about something that works but may not do what the caller expects
+    (e.g. a ``redis_cache`` whose cache other processes cannot share).
+    """
 
 
 class InefficientAccessWarning(PotteryWarning):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import multiprocessing
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from redis.cluster import RedisCluster
 
 from pottery import KeyExistsError, RedisSet, WrongRedisTypeError
+from pottery.asyncio import RedisSet as AsyncRedisSet
+from tests.fronts import ASYNC, Api, wait
 from tests.servers import RedisServer
 
 # --- the oracle: the same operations on set and on RedisSet ---------------------
@@ -135,7 +139,7 @@ class SetMachine(RuleBasedStateMachine):
     @rule(name=NAMES, op=st.sampled_from(BINARY + INPLACE), items=ITEMS)
     def operator_with_list(self, name: str, op: str, items: list[Any]) -> None:
         # Operators take set-like operands only, as set's do.
-        self.both(name, lambda s: getattr(type(s), op)(s, items))
+        self.both(name, lambda s: getattr(s, op)(items))
 
     @rule(name=NAMES, other=NAMES, op=st.sampled_from(BINARY))
     def operator_between(self, name: str, other: str, op: str) -> None:
@@ -214,23 +218,32 @@ def test_canonical_members(redis: redis_py.Redis) -> None:
     assert redis.smembers('canon') == {b'1', b'[1, "a"]'}
 
 
-def test_key_exists_error(redis: redis_py.Redis) -> None:
-    RedisSet('ab', redis=redis, key='k')
+def test_key_exists_error(redis: redis_py.Redis, api: Api) -> None:
+    api.RedisSet('ab', redis=redis, key='k')
     with pytest.raises(KeyExistsError):
-        RedisSet('cd', redis=redis, key='k')
-    assert RedisSet(redis=redis, key='k') == {'a', 'b'}
+        api.RedisSet('cd', redis=redis, key='k')
+    assert api.RedisSet(redis=redis, key='k') == {'a', 'b'}
 
 
-def test_wrong_redis_type(redis: redis_py.Redis) -> None:
-    redis.set('str', 'x')
-    s = RedisSet[Any](redis=redis, key='str')
-    with pytest.raises(WrongRedisTypeError):
-        s.add(1)
-    with pytest.raises(WrongRedisTypeError):
-        list(s)
-    with pytest.raises(WrongRedisTypeError):
-        s |= {1}
-    assert redis.get('str') == b'x'
+def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
+    any_redis.set('str', 'x')
+    s = api.RedisSet(redis=any_redis, key='str')
+    for action in (
+        lambda: s.add(1),
+        lambda: list(s),
+        lambda: s.update({1}),
+        lambda: len(s),
+        lambda: 1 in s,
+        lambda: s == {1},
+        lambda: s.union({1}),
+        lambda: s.issubset({1}),
+        s.pop,
+    ):
+        with pytest.raises(WrongRedisTypeError, match='set'):
+            action()
+    with pytest.raises(KeyExistsError):
+        api.RedisSet({1}, redis=any_redis, key='str')
+    assert any_redis.get('str') == b'x'
 
 
 def test_iteration_in_chunks(redis: redis_py.Redis, round_trips: Any) -> None:
@@ -447,3 +460,52 @@ def test_large_sets_cross_the_script_chunks(any_redis: Any) -> None:
     a ^= b
     model_a ^= model_b
     assert a.to_set() == model_a
+
+
+# --- asyncio only -------------------------------------------------------------------------
+
+
+def test_async_operators_name_their_coroutines(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        s: Any = await AsyncRedisSet('ab', redis=client, key='letters')
+        assert repr(s) == '<RedisSet key=letters>'  # no round trip: an async repr cannot await
+        table: list[tuple[Callable[[], Any], str]] = [
+            (lambda: len(s), 'await x.len()'),
+            (lambda: 'a' in s, 'await x.contains(item)'),
+            (lambda: s == set(), 'await x.equals(other)'),
+            (lambda: s != set(), 'await x.equals(other)'),
+            (lambda: list(s), 'async for item in x'),
+            (lambda: s | set(), 'await x.union(other)'),
+            (lambda: set() & s, 'await x.intersection(other)'),
+            (lambda: set() - s, 'other - await x.to_set()'),
+            (lambda: s ^ set(), 'await x.symmetric_difference(other)'),
+            (lambda: s <= set(), 'await x.issubset(other)'),
+            (lambda: s.__ior__(set()), 'await x.update(other)'),
+            (lambda: s.__iand__(set()), 'await x.intersection_update(other)'),
+        ]
+        for use, instead in table:
+            with pytest.raises(TypeError, match=re.escape(instead)):
+                use()
+        assert await s.contains('a')
+        assert sorted([x async for x in s]) == ['a', 'b']
+        assert await s.union({'c'}) == {'a', 'b', 'c'}
+        assert await s.issubset('abc')
+
+    wait(main())
+
+
+def test_async_concurrent_adds_lose_nothing(redis: redis_py.Redis) -> None:
+    # 200 coroutines of one event loop add to one set concurrently.
+    client = ASYNC.client(redis)
+
+    async def main() -> set[int]:
+        s: Any = AsyncRedisSet(redis=client, key='shared')
+        await asyncio.gather(*(s.add(i) for i in range(200)))
+        popped = await asyncio.gather(*(s.pop() for _ in range(100)))
+        assert len(set(popped)) == 100  # SPOP never hands a member out twice
+        members: set[int] = set(popped) | await s.to_set()
+        return members
+
+    assert wait(main()) == set(range(200))

@@ -7,20 +7,25 @@ Each class shares every line of its logic with its sync twin (see
 """
 
 from pottery.asyncio.bloom import BloomFilter
+from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
 from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
 from pottery.asyncio.queue import RedisSimpleQueue
 from pottery.asyncio.redlock import AIORedlock, Redlock
+from pottery.asyncio.set import RedisSet
 
 __all__ = [
     'AIONextID',
     'AIORedlock',
     'BloomFilter',
+    'CachedOrderedDict',
     'NextID',
     'NextId',
     'RedisCounter',
     'RedisDict',
+    'RedisSet',
     'RedisSimpleQueue',
     'Redlock',
+    'redis_cache',
 ]
