@@ -14,6 +14,7 @@ from pottery.asyncio.dict import RedisDict
 from pottery.asyncio.hyperloglog import HyperLogLog
 from pottery.asyncio.list import RedisList
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.queue import RedisSimpleQueue
 from pottery.asyncio.redlock import AIORedlock, Redlock
 from pottery.asyncio.set import RedisSet
 
@@ -30,6 +31,7 @@ __all__ = [
     'RedisDict',
     'RedisList',
     'RedisSet',
+    'RedisSimpleQueue',
     'Redlock',
     'redis_cache',
 ]
