@@ -13,12 +13,13 @@ FLOOR := .venv-floor
 FLOOR_PYTHON ?= $(or $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
 	$$p -c '' 2>/dev/null && echo $$p && break; done),$(PYTHON))
 
-.PHONY: help install demo docs test test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
+.PHONY: help install demo docs dist test test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
 help:
 	@echo 'make install    create .venv with pottery and its development tools; check for redis-server'
 	@echo 'make demo       run every README example against a throwaway redis-server: a line per section'
 	@echo 'make docs       build the documentation site into site/ (mkdocs build --strict)'
+	@echo 'make dist       build the sdist and the wheel into dist/, twine check them, import the wheel'
 	@echo 'make test       run the test suite (slow fault/soak tests skipped) and report branch coverage'
 	@echo '                of pottery/, failing below the floor in pyproject.toml; select tests with'
 	@echo '                tests=tests.test_dict, tests=tests.test_dict.test_views, ... (see README)'
@@ -72,6 +73,23 @@ docs: $(DOCS_STAMP)
 # tests=... runs a selection, named as the spec names tests (dotted module,
 # class, method; tests/selection.py maps them to pytest's), without
 # coverage: part of the suite covers part of the code.
+# The release workflow publishes what this builds.  The wheel is installed
+# alone into a scratch virtualenv and every module of pottery/ imported from
+# it, so that a module left out of the package fails here, not on PyPI.
+RELEASE_STAMP := $(VENV)/.release-installed
+WHEEL_VENV := .venv-wheel
+$(RELEASE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,release]'
+	@touch $@
+
+dist: $(RELEASE_STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist
+	$(BIN)/twine check --strict dist/*
+	$(PYTHON) -m venv --clear $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q dist/*.whl
+	$(WHEEL_VENV)/bin/python -I tests/check_wheel.py pottery
+
 test: $(STAMP) redis-server
 ifdef tests
 	$(BIN)/python -m tests.selection $(tests) -- $(PYTEST_ARGS)
