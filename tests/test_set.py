@@ -261,6 +261,7 @@ def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
         lambda: s.remove(1),
         lambda: list(s),
         s.to_set,
+        s.copy,
         lambda: s.update({1}),
         lambda: len(s),
         lambda: 1 in s,
@@ -377,6 +378,8 @@ def test_round_trip_budgets(any_redis: Any, round_trips: Any, api: Api) -> None:
         ('union of 3 iterables', lambda: s.union([1], (2,), {3})),
         ('update with iterables', lambda: s.update([1000], range(1001, 1100))),
     ]
+    if not isinstance(any_redis, RedisCluster):  # a cluster's copy reads, then writes elsewhere
+        budgets.append(('copy', s.copy))
     if not api.asynchronous:  # operators and repr are the sync front's
         budgets += [
             ('repr', lambda: repr(s)),
