@@ -20,18 +20,32 @@ stores its items (field ``encode_key(k)``, value ``encode(v)``), so a
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import math
 import threading
 import types
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, ClassVar, Generic, NamedTuple, ParamSpec, TypeVar, cast, overload
 
-from pottery.base import Base, RedisClient, decode, decode_many, encode, encode_key
+from pottery.base import Base, SyncFront, decode, decode_many, encode, encode_key
+from pottery.command import Batch, Call, Op, Request, Script, operation, run
+from pottery.exceptions import PotteryWarning
 from pottery.slots import lru_key
 
-__all__ = ['CacheInfo', 'CachedOrderedDict', 'redis_cache']
+__all__ = [
+    'CacheCore',
+    'CacheInfo',
+    'CachedFunction',
+    'CachedFunctionCore',
+    'CachedOrderedDict',
+    'CachedOrderedDictCore',
+    'HashCache',
+    'cache_decorator',
+    'redis_cache',
+]
 
 _P = ParamSpec('_P')
 _R = TypeVar('_R')
@@ -41,8 +55,7 @@ _V = TypeVar('_V')
 DEFAULT_TIMEOUT = 60
 DEFAULT_KEY_PREFIX = 'pottery:cache:'
 
-# Fields per HMGET/HSET inside scripts: Lua's unpack() is limited to a few
-# thousand values.
+# Fields per HMGET without a script: beyond that, the script pages them.
 CHUNK = 1000
 
 
@@ -66,7 +79,7 @@ class CacheInfo(NamedTuple):
 # ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2...]: the fields to read.
 # Returns the values (false for a miss), in ARGV's order.  A lookup is a use:
 # it refreshes the TTL and marks the hits most recently used.
-_LOOKUP = """
+LOOKUP = Script("""
 local values = {}
 for i = 2, #ARGV, 1000 do
     local page = redis.call('HMGET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
@@ -91,7 +104,7 @@ if ttl > 0 then
     end
 end
 return values
-"""
+""")
 
 # KEYS[1]: the cache hash.  KEYS[2] (only with maxsize): its LRU sorted set.
 # ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2]: maxsize (ignored
@@ -101,7 +114,10 @@ return values
 # TTL of both keys.  Fields that are in the hash but not in the sorted set
 # (written by a RedisDict, or by a cache without maxsize) are adopted first
 # as the least recently used of all, so that eviction can always make room.
-_STORE = """
+# A script rather than MULTI/EXEC even without maxsize: on a key of another
+# type HSET fails and the script stops, where a transaction would still run
+# the PEXPIRE and put a TTL on someone else's key.
+STORE = Script("""
 for i = 3, #ARGV, 2000 do
     redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
 end
@@ -134,10 +150,14 @@ if ttl > 0 then
     end
 end
 return 0
-"""
+""")
 
 
-def _ttl_ms(timeout: float | None) -> int:
+def ttl_ms(timeout: float | None) -> int:
+    """The TTL in milliseconds for ``timeout`` seconds (0: forever).
+
+    TypeError for a non-number, ValueError for a number that is not positive.
+    """
     if timeout is None:
         return 0
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
@@ -149,51 +169,101 @@ def _ttl_ms(timeout: float | None) -> int:
     return max(1, round(timeout * 1000))
 
 
-class HashCache(Base):
+def check_arguments(
+    call: str, front: type[Base], client: Any, key: Any, names: tuple[str, str] = ('redis', 'key')
+) -> None:
+    """TypeError at once, naming ``call`` and the argument, for a client or key of the wrong type.
+
+    ``front`` is the class whose clients are accepted (sync or asyncio);
+    ``names`` the names of the client and key arguments.  No round trip.
+    """
+    kinds: tuple[type, ...] = front._client_types
+    if client is not None and not isinstance(client, kinds):
+        accepted = ' or '.join(f'{kind.__module__}.{kind.__qualname__}' for kind in kinds)
+        raise TypeError(f'{call}({names[0]}=...) takes a {accepted}, not {type(client).__name__}')
+    if key is not None and not isinstance(key, str):
+        raise TypeError(f'{call}({names[1]}=...) takes a str, not {type(key).__name__}')
+
+
+class CacheCore(Base):
     """A Redis hash used as a cache: bulk lookups and writes with TTL and LRU.
 
-    Internal: shared by :func:`redis_cache` and :class:`CachedOrderedDict`.
-    Every method costs 1 round trip (the first script call in a process may
-    cost 2 more, for SCRIPT LOAD).
+    Shared by :func:`redis_cache` and :class:`CachedOrderedDict`, on every
+    front.  Each of its steps costs 1 round trip.
     """
 
     _redis_type: ClassVar[str] = 'hash'
 
-    def __init__(
-        self, *, redis: RedisClient | None, key: str, timeout: float | None, maxsize: int | None = None
-    ) -> None:
+    def __init__(self, *, redis: Any, key: str | None, timeout: float | None, maxsize: int | None = None) -> None:
         super().__init__(redis=redis, key=key)
-        self._ttl = _ttl_ms(timeout)
+        self._ttl = ttl_ms(timeout)
         self._maxsize = maxsize
-        self._keys = [key] if maxsize is None else [key, lru_key(key)]
+        self._keys = [self.key] if maxsize is None else [self.key, lru_key(self.key)]
 
-    def lookup(self, fields: list[str]) -> list[Any]:
-        """Raw values of ``fields`` (None for misses); refreshes TTL and recency."""
-        if self._maxsize is None and len(fields) <= 1000:
+    def _lookup(self, fields: list[str]) -> Op[list[Any]]:
+        # Raw values of fields (None for misses); refreshes TTL and recency.
+        if self._maxsize is None and len(fields) <= CHUNK:
             # Without recency to update, a read and a TTL refresh need no
             # script: one pipelined HMGET (+ PEXPIRE) is cheaper to run.
-            pipe = self._pipeline()
-            pipe.hmget(self.key, fields)
+            calls = [Call('HMGET', self.key, *fields)]
             if self._ttl:
-                pipe.pexpire(self.key, self._ttl)
-            return cast(list[Any], pipe.execute()[0])
-        return cast(list[Any], self._eval(_LOOKUP, self._keys, [self._ttl, *fields]))
+                calls.append(Call('PEXPIRE', self.key, self._ttl))
+            return cast(list[Any], (yield Batch(calls))[0])
+        return cast(list[Any], (yield LOOKUP(self._keys, [self._ttl, *fields])))
 
-    def store(self, pairs: list[str]) -> None:
-        """Write field, value, field, value...; refreshes TTL, evicts beyond maxsize."""
+    def _store(self, pairs: list[str]) -> Op[None]:
+        # Write field, value, field, value...; refreshes TTL, evicts beyond maxsize.
         maxsize = -1 if self._maxsize is None else self._maxsize
-        self._eval(_STORE, self._keys, [self._ttl, maxsize, *pairs])
+        yield STORE(self._keys, [self._ttl, maxsize, *pairs])
 
-    def size(self) -> int:
-        """Number of entries (HLEN)."""
-        return int(self.redis.hlen(self.key))
 
-    def clear(self) -> None:
-        """Delete every entry (UNLINK of the hash and its LRU set)."""
-        self.redis.unlink(*self._keys)
+class HashCache(CacheCore, SyncFront):
+    """The cache of a sync :class:`CachedOrderedDict`."""
 
 
 # --- redis_cache ----------------------------------------------------------------------
+
+
+class Compute(Request):
+    """Call the cached function (no round trip); the reply is its outcome.
+
+    On an asyncio front an awaitable result is awaited.  The function's
+    exception is returned, not raised, so that the front does not take it
+    for a Redis error; the operation raises it.
+    """
+
+    __slots__ = ('args', 'func', 'kwargs')
+
+    def __init__(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.func, self.args, self.kwargs = func, args, kwargs
+
+    def run(self, client: Any) -> Outcome:
+        try:
+            return Outcome(self.func(*self.args, **self.kwargs))
+        except Exception as error:  # noqa: BLE001 -- re-raised by the operation
+            return Outcome(error=error)
+
+    async def run_async(self, client: Any) -> Outcome:
+        try:
+            result = self.func(*self.args, **self.kwargs)
+            return Outcome(await result if inspect.isawaitable(result) else result)
+        except Exception as error:  # noqa: BLE001 -- re-raised by the operation
+            return Outcome(error=error)
+
+
+class Outcome:
+    """What a :class:`Compute` gives back: the result, or the exception raised."""
+
+    __slots__ = ('error', 'result')
+
+    def __init__(self, result: Any = None, *, error: Exception | None = None) -> None:
+        self.result, self.error = result, error
+
+    def get(self) -> Any:
+        """The result; raises the function's exception if it raised."""
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def _type_name(value: Any) -> str:
@@ -201,48 +271,44 @@ def _type_name(value: Any) -> str:
     return f'{kind.__module__}.{kind.__qualname__}'
 
 
-def _default_key(func: Callable[..., Any]) -> str:
+def _default_key(func: Callable[..., Any]) -> str | None:
+    # pottery:cache:<module>.<qualname>, or None when that name is not one
+    # function's: '<lambda>' and 'factory.<locals>.f' are shared by every
+    # closure the factory makes, a partial has no name at all.
     module = getattr(func, '__module__', None)
     qualname = getattr(func, '__qualname__', None)
-    if not module or not qualname:
-        raise TypeError(f'redis_cache needs key= for {func!r}: it has no __module__ and __qualname__')
-    if '<' in qualname:
-        # '<lambda>' or 'factory.<locals>.f': many functions share that name
-        # (each closure made by a factory), and would share one cache.
-        raise ValueError(f'redis_cache needs key= for {module}.{qualname}: that name is not unique')
+    if not module or not isinstance(qualname, str) or '<' in qualname:
+        return None
     return f'{DEFAULT_KEY_PREFIX}{module}.{qualname}'
 
 
-class CachedFunction(Generic[_P, _R]):
-    """A function wrapped by :func:`redis_cache` (what the decorator returns).
+class CachedFunctionCore(CacheCore, Generic[_P, _R]):
+    """A function wrapped by ``redis_cache``, for every front.
 
-    Calling it costs 1 round trip on a hit and 2 on a miss (the lookup, then
-    the write, each refreshing the TTL), plus the call itself.  Every call
+    A call costs 1 round trip on a hit and 2 on a miss (the lookup, then the
+    write, each refreshing the TTL), plus the call itself.  Every call
     returns what JSON gives back for the result, whether it was a hit or a
     miss: a function returning a tuple returns a list, every time.
     """
 
     # Set by functools.update_wrapper, as on lru_cache's wrapper.
-    __wrapped__: Callable[_P, _R]
+    __wrapped__: Callable[_P, Any]
     __name__: str
     __qualname__: str
 
     def __init__(
         self,
-        func: Callable[_P, _R],
+        func: Callable[_P, Any],
         *,
-        redis: RedisClient | None,
+        redis: Any,
         key: str | None,
         timeout: float | None,
         maxsize: int | None,
         typed: bool,
     ) -> None:
+        super().__init__(redis=redis, key=key, timeout=timeout, maxsize=maxsize)
         self._func = func
-        self._maxsize = maxsize
         self._typed = typed
-        self._cache = HashCache(
-            redis=redis, key=_default_key(func) if key is None else key, timeout=timeout, maxsize=maxsize
-        )
         self._name = f'{getattr(func, "__module__", "?")}.{getattr(func, "__qualname__", func)}'
         self._qualname = str(getattr(func, '__qualname__', ''))
         self._lock = threading.Lock()
@@ -272,7 +338,8 @@ class CachedFunction(Generic[_P, _R]):
             else:
                 self._misses += 1
 
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    @operation
+    def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> Op[_R]:
         """Return the cached result of this call, computing it on a miss.
 
         Hit: 1 round trip.  Miss: 2 round trips.  TypeError for unhashable or
@@ -281,62 +348,64 @@ class CachedFunction(Generic[_P, _R]):
         """
         if self._maxsize == 0:
             self._count(hit=False)  # lru_cache(maxsize=0) caches nothing
-            return self._func(*args, **kwargs)
+            return cast(_R, (yield Compute(self._func, args, kwargs)).get())
         field = self._field(args, kwargs)
-        (raw,) = self._cache.lookup([field])
+        (raw,) = yield from self._lookup([field])
         if raw is not None:
             self._count(hit=True)
             return cast(_R, decode(raw))
         self._count(hit=False)
-        return self._store(field, self._func(*args, **kwargs))
+        return (yield from self._compute(field, args, kwargs))
 
-    def _store(self, field: str, result: _R) -> _R:
+    def _compute(self, field: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Op[_R]:
+        result = (yield Compute(self._func, args, kwargs)).get()
         try:
             encoded = encode(result)
         except (TypeError, ValueError) as error:
             raise TypeError(f'redis_cache can only cache JSON serializable results: {error}') from error
-        self._cache.store([field, encoded])
+        yield from self._store([field, encoded])
         return cast(_R, decode(encoded))
 
-    def __bypass__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    @operation
+    def __bypass__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> Op[_R]:
         """Call the function and cache its result, without looking up the cache.
 
         Counts neither a hit nor a miss.  1 round trip (the write).
         """
         if self._maxsize == 0:
-            return self._func(*args, **kwargs)
-        field = self._field(args, kwargs)
-        return self._store(field, self._func(*args, **kwargs))
+            return cast(_R, (yield Compute(self._func, args, kwargs)).get())
+        return (yield from self._compute(self._field(args, kwargs), args, kwargs))
 
-    def cache_info(self) -> CacheInfo:
+    @operation
+    def cache_info(self) -> Op[CacheInfo]:
         """Return CacheInfo(hits, misses, maxsize, currsize).  1 round trip (HLEN)."""
+        size = int((yield Call('HLEN', self.key)))
         with self._lock:
-            hits, misses = self._hits, self._misses
-        return CacheInfo(hits, misses, self._maxsize, self._cache.size())
+            return CacheInfo(self._hits, self._misses, self._maxsize, size)
 
-    def cache_clear(self) -> None:
+    @operation
+    def cache_clear(self) -> Op[None]:
         """Empty the cache (for every process) and reset this process's counters.
 
-        1 round trip (UNLINK).
+        1 round trip (UNLINK of the hash and its LRU set).
         """
-        self._cache.clear()
+        yield Call('UNLINK', *self._keys)
         with self._lock:
             self._hits = self._misses = 0
 
     def cache_parameters(self) -> dict[str, Any]:
         """Return the cache's parameters, as ``lru_cache``'s method does (no round trip)."""
-        ttl = self._cache._ttl
         return {
             'maxsize': self._maxsize,
             'typed': self._typed,
-            'key': self._cache.key,
-            'timeout': ttl / 1000 if ttl else None,
+            'key': self.key,
+            'timeout': self._ttl / 1000 if self._ttl else None,
         }
 
     @property
     def cache_key(self) -> str:
         """The Redis key of the cache's hash."""
-        return self._cache.key
+        return self.key
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         # Like a function (and lru_cache's wrapper), bind as a method.
@@ -350,7 +419,65 @@ class CachedFunction(Generic[_P, _R]):
         return self._qualname
 
     def __repr__(self) -> str:
-        return f'<redis_cache {self._name} key={self._cache.key!r}>'
+        return f'<redis_cache {self._name} key={self.key!r}>'
+
+
+class CachedFunction(CachedFunctionCore[_P, _R], SyncFront):
+    """A function wrapped by :func:`redis_cache` (what the decorator returns).
+
+    See :class:`CachedFunctionCore` for the costs.
+    """
+
+
+def cache_decorator(
+    front: type[CachedFunctionCore[Any, Any]],
+    user_function: Callable[..., Any] | None,
+    *,
+    redis: Any,
+    key: str | None,
+    timeout: float | None,
+    maxsize: int | None,
+    typed: bool,
+) -> Any:
+    """What ``redis_cache(...)`` returns, for the ``front`` class it builds.
+
+    Checks every argument now (TypeError or ValueError before any function
+    is decorated, nothing sent); returns the wrapper when called bare, else
+    the decorator.
+    """
+    check_arguments('redis_cache', front, redis, key)
+    if maxsize is not None:
+        if isinstance(maxsize, bool) or not isinstance(maxsize, int):
+            raise TypeError('maxsize must be an integer or None')
+        maxsize = max(maxsize, 0)  # as lru_cache: negative means 0
+    ttl_ms(timeout)
+
+    def wrap(func: Callable[..., Any], stacklevel: int) -> Any:
+        if not callable(func):
+            raise TypeError(f'redis_cache decorates a function, not {type(func).__name__}')
+        name = key
+        if name is None:
+            name = _default_key(func)
+            if name is None:
+                # The name, not the repr: a repr's address would defeat the
+                # warnings module's once-per-place rule.
+                label = getattr(func, '__qualname__', type(func).__qualname__)
+                warnings.warn(
+                    f'redis_cache: {label} has no unique qualified name, so its cache has a random key '
+                    'that other processes do not know: pass key=... to share the cache',
+                    PotteryWarning,
+                    stacklevel=stacklevel + 1,
+                )
+        return front(func, redis=redis, key=name, timeout=timeout, maxsize=maxsize, typed=typed)
+
+    if user_function is not None:
+        # Frames above wrap: cache_decorator, redis_cache, the decorated code.
+        return wrap(user_function, 3)
+
+    def decorator(func: Callable[..., Any]) -> Any:
+        return wrap(func, 2)  # frames above wrap: decorator, the decorated code
+
+    return decorator
 
 
 @overload
@@ -360,7 +487,7 @@ def redis_cache(user_function: Callable[_P, _R], /) -> CachedFunction[_P, _R]: .
 @overload
 def redis_cache(
     *,
-    redis: RedisClient | None = None,
+    redis: Any = None,
     key: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     maxsize: int | None = None,
@@ -372,7 +499,7 @@ def redis_cache(
     user_function: Callable[..., Any] | None = None,
     /,
     *,
-    redis: RedisClient | None = None,
+    redis: Any = None,
     key: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     maxsize: int | None = None,
@@ -387,64 +514,58 @@ def redis_cache(
     evicting the least recently used (``None``: unbounded, ``0``: cache
     nothing); ``typed`` caches arguments of different types separately.
 
+    A function whose qualified name is not its own (a lambda, a function
+    defined inside a function, a ``functools.partial``) gets a random key
+    without ``key=``, with a :class:`~pottery.PotteryWarning`: its cache is
+    not shared with other processes (and is deleted once the wrapper is
+    garbage collected).  Pass ``key=`` to share it.
+
     Arguments must be hashable and JSON serializable, results JSON
     serializable.  The wrapper has ``cache_info()``, ``cache_clear()``,
     ``cache_parameters()``, ``__wrapped__`` and ``__bypass__(*args, **kwargs)``.
-    Also usable bare, as ``@redis_cache``.
+    Also usable bare, as ``@redis_cache``.  Bad arguments (a client or key of
+    the wrong type, a bad timeout or maxsize) raise at once.
     """
-    if maxsize is not None:
-        if isinstance(maxsize, int):
-            maxsize = max(maxsize, 0)  # as lru_cache: negative means 0
-        else:
-            raise TypeError('maxsize must be an integer or None')
-    _ttl_ms(timeout)  # validate now, not at the first call
-
-    def decorator(func: Callable[_P, _R]) -> CachedFunction[_P, _R]:
-        return CachedFunction(func, redis=redis, key=key, timeout=timeout, maxsize=maxsize, typed=typed)
-
-    if user_function is not None:
-        if not callable(user_function):
-            raise TypeError('redis_cache() takes keyword arguments only, or a function')
-        return decorator(user_function)
-    return decorator
+    return cache_decorator(
+        CachedFunction, user_function, redis=redis, key=key, timeout=timeout, maxsize=maxsize, typed=typed
+    )
 
 
 # --- CachedOrderedDict ------------------------------------------------------------------
 
 
-class CachedOrderedDict(OrderedDict[_K, _V]):
-    """An OrderedDict of ``dict_keys`` whose values come from a Redis hash cache.
+class CachedOrderedDictCore(OrderedDict[_K, _V]):
+    """An OrderedDict of looked-up keys, over a Redis hash cache, for every front.
 
-    Construction looks every key up in 1 round trip (HMGET).  The dict holds
-    the keys in ``dict_keys``' order; keys found in the cache map to their
-    cached values, the others (``misses()``) to ``None`` until assigned.
-    Assigning an item writes it through to the cache (1 round trip, atomic,
-    TTL refreshed) so that later CachedOrderedDicts find it.  Everything else
-    (reads, deletes, iteration, ``move_to_end``...) is the in-memory
-    OrderedDict's: deleting an item here does not evict it from the cache.
-
-    The cache hash has RedisDict's layout: ``RedisDict(key=redis_key)`` sees
-    the same entries.  ``timeout`` is the cache's TTL in seconds, refreshed by
-    every lookup and write (``None``: forever).
+    Holds what the sync :class:`CachedOrderedDict` and
+    ``pottery.asyncio.CachedOrderedDict`` share: the lookup at construction
+    and the write-through operations, run on the cache's front.
     """
+
+    # The cache class of this front (sync or asyncio).
+    _cache_class: ClassVar[type[CacheCore]] = HashCache
 
     def __init__(
         self,
         *,
-        redis_client: RedisClient | None = None,
-        redis_key: str,
+        redis_client: Any = None,
+        redis_key: str | None = None,
         dict_keys: Iterable[_K] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         """Complexity: O(n), 1 round trip (none for no keys)."""
         super().__init__()
-        self._cache = HashCache(redis=redis_client, key=redis_key, timeout=timeout)
-        self._misses: set[_K] = set()
+        check_arguments(type(self).__name__, self._cache_class, redis_client, redis_key, ('redis_client', 'redis_key'))
         keys = list(dict_keys)
         fields = [encode_key(key) for key in keys]  # TypeError before anything is sent
-        raws = self._cache.lookup(fields) if fields else []
-        hits = decode_many(raw for raw in raws if raw is not None)
-        found = iter(hits)
+        self._cache = self._cache_class(redis=redis_client, key=redis_key, timeout=timeout)
+        self._misses: set[_K] = set()
+        if fields:
+            self._cache._start(self._fill(keys, fields))
+
+    def _fill(self, keys: list[_K], fields: list[str]) -> Op[None]:
+        raws = yield from self._cache._lookup(fields)
+        found = iter(decode_many(raw for raw in raws if raw is not None))
         setitem = OrderedDict.__setitem__
         for key, raw in zip(keys, raws, strict=True):
             if raw is None:
@@ -454,10 +575,28 @@ class CachedOrderedDict(OrderedDict[_K, _V]):
                 setitem(self, key, next(found))
                 self._misses.discard(key)
 
+    def _write(self, items: dict[_K, _V]) -> Op[None]:
+        # Write items through (1 round trip, atomic with the TTL refresh),
+        # then here; nothing at all if any key or value cannot be encoded.
+        pairs = [text for key, value in items.items() for text in (encode_key(key), encode(value))]
+        if pairs:
+            yield from self._cache._store(pairs)
+        setitem = OrderedDict.__setitem__
+        for key, value in items.items():
+            setitem(self, key, value)
+            self._misses.discard(key)
+
+    # OrderedDict.setdefault would return the None placeholder of a miss.
+    def _setdefault(self, key: _K, default: Any) -> Op[Any]:
+        if key in self and key not in self._misses:
+            return OrderedDict.__getitem__(self, key)
+        yield from self._write({key: default})
+        return default
+
     @property
-    def redis(self) -> RedisClient:
+    def redis(self) -> Any:
         """The Redis client of the cache."""
-        return cast(RedisClient, self._cache.redis)
+        return self._cache.redis
 
     @property
     def key(self) -> str:
@@ -468,38 +607,8 @@ class CachedOrderedDict(OrderedDict[_K, _V]):
         """Return the keys that were not in the cache and have not been assigned since."""
         return {key for key in self._misses if key in self}
 
-    def __setitem__(self, key: _K, value: _V) -> None:
-        """D[k] = v, also written to the cache.  1 round trip, atomic with the TTL refresh."""
-        self._cache.store([encode_key(key), encode(value)])
-        OrderedDict.__setitem__(self, key, value)
-        self._misses.discard(key)
-
-    # OrderedDict.update calls __setitem__ per item: a round trip each.
-    def update(self, other: Any = (), /, **kwargs: _V) -> None:
-        """D.update([E, ]**F) -> None, also written to the cache.
-
-        O(n), 1 round trip, atomic; nothing is written (in Redis or here) if
-        any key or value cannot be encoded.
-        """
-        items = dict(other, **kwargs)
-        pairs = [text for key, value in items.items() for text in (encode_key(key), encode(value))]
-        if pairs:
-            self._cache.store(pairs)
-        setitem = OrderedDict.__setitem__
-        for key, value in items.items():
-            setitem(self, key, value)
-            self._misses.discard(key)
-
-    # OrderedDict.setdefault would return the None placeholder of a miss.
-    def setdefault(self, key: _K, default: Any = None) -> Any:
-        """D.setdefault(k[,d]) -> D[k] if k was found or assigned, else D[k]=d (written through)."""
-        if key in self and key not in self._misses:
-            return self[key]
-        self[key] = default
-        return default
-
     # OrderedDict's copy() and | call type(self)() without the cache's arguments.
-    def copy(self) -> CachedOrderedDict[_K, _V]:
+    def copy(self) -> CachedOrderedDictCore[_K, _V]:
         """D.copy() -> a shallow copy on the same cache.  No round trip."""
         new = OrderedDict.__new__(type(self))
         OrderedDict.__init__(new)
@@ -524,6 +633,42 @@ class CachedOrderedDict(OrderedDict[_K, _V]):
         new: OrderedDict[Any, Any] = OrderedDict(other)
         new.update(self)
         return new
+
+
+class CachedOrderedDict(CachedOrderedDictCore[_K, _V]):
+    """An OrderedDict of ``dict_keys`` whose values come from a Redis hash cache.
+
+    Construction looks every key up in 1 round trip (HMGET).  The dict holds
+    the keys in ``dict_keys``' order; keys found in the cache map to their
+    cached values, the others (``misses()``) to ``None`` until assigned.
+    Assigning an item writes it through to the cache (1 round trip, atomic,
+    TTL refreshed) so that later CachedOrderedDicts find it.  Everything else
+    (reads, deletes, iteration, ``move_to_end``...) is the in-memory
+    OrderedDict's: deleting an item here does not evict it from the cache.
+
+    The cache hash has RedisDict's layout: ``RedisDict(key=redis_key)`` sees
+    the same entries.  Without ``redis_key`` the cache has a random key,
+    deleted once this dict and its copies are garbage collected.
+    ``timeout`` is the cache's TTL in seconds, refreshed by every lookup and
+    write (``None``: forever).
+    """
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        """D[k] = v, also written to the cache.  1 round trip, atomic with the TTL refresh."""
+        run(self._cache, self._write({key: value}))
+
+    # OrderedDict.update calls __setitem__ per item: a round trip each.
+    def update(self, other: Any = (), /, **kwargs: _V) -> None:
+        """D.update([E, ]**F) -> None, also written to the cache.
+
+        O(n), 1 round trip, atomic; nothing is written (in Redis or here) if
+        any key or value cannot be encoded.
+        """
+        run(self._cache, self._write(dict(other, **kwargs)))
+
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        """D.setdefault(k[,d]) -> D[k] if k was found or assigned, else D[k]=d (written through)."""
+        return run(self._cache, self._setdefault(key, default))
 
     def __ior__(self, other: Any) -> CachedOrderedDict[_K, _V]:  # type: ignore[override]  # writes through
         """D |= other: D.update(other), written through.  1 round trip."""

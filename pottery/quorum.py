@@ -18,9 +18,10 @@ or black-holed master costs a bounded delay and never pins a worker for long;
 while a master is suspected down, calls to it fail at once instead of
 queueing.
 
-Asyncio front: each call is a task bounded by ``asyncio.wait_for``.  On both
-fronts, calls still running when the outcome is known (a majority agreed)
-finish in the background, within their deadline.
+Asyncio front: each call is a task bounded by ``asyncio.wait_for``, and a
+suspected master fails at once too (:class:`Health`, shared by both fronts).
+On both fronts, calls still running when the outcome is known (a majority
+agreed) finish in the background, within their deadline.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ __all__ = [
     'PENDING',
     'SOCKET_TIMEOUT',
     'FanOut',
+    'Health',
     'Master',
     'MasterUnavailable',
     'Quorum',
@@ -179,10 +181,29 @@ class FanOut(Request):
         return results
 
     async def _call(self, client: Any) -> Any:
+        health = _async_health.get(client)
+        if health is None:
+            health = _async_health[client] = Health()
+        if not health.admit(self.timeout):
+            raise MasterUnavailable(f'{client!r} is not answering')
+        ok = False
+        error: Exception | None = None
         try:
-            return await asyncio.wait_for(self.request.run_async(client), self.timeout)
+            reply = await asyncio.wait_for(self.request.run_async(client), self.timeout)
+            ok = True
+            return reply
         except asyncio.TimeoutError:
-            raise MasterUnavailable(f'no answer within {self.timeout} s') from None
+            error = MasterUnavailable(f'no answer within {self.timeout} s')
+            raise error from None
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            health.finish(ok, error)
+
+
+# The health of each asyncio master (one event loop uses it: no lock).
+_async_health: weakref.WeakKeyDictionary[Any, Health] = weakref.WeakKeyDictionary()
 
 
 # The asyncio calls still running after their fan-out returned.  The loop
@@ -222,30 +243,59 @@ def executor() -> concurrent.futures.ThreadPoolExecutor:
         return _pool
 
 
-class Master:
+class Health:
+    """What a front knows of one master's health, shared by every primitive using it.
+
+    So that a paused master cannot take the whole pool (blocking front) or
+    cost every call its full deadline, a call fails at once, without being
+    sent, when calls to the master are in flight and it is *suspect*: its
+    last call timed out or a caller gave up waiting, or none of its calls
+    has succeeded for longer than the caller's timeout.  Then only the calls
+    already in flight probe it; the first success clears the suspicion.  At
+    most :data:`MAX_INFLIGHT` calls per master are in flight.  Not
+    thread-safe: the blocking front holds :attr:`Master.lock` around it.
+    """
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.suspect = False
+        self.progress = 0.0  # when a call last succeeded, or the master got busy
+
+    def admit(self, timeout: float) -> bool:
+        """Whether to send a call whose caller waits ``timeout`` s; counts it in flight."""
+        now = time.monotonic()
+        if self.inflight and (self.suspect or now - self.progress > timeout or self.inflight >= MAX_INFLIGHT):
+            return False
+        if not self.inflight:
+            self.progress = now
+        self.inflight += 1
+        return True
+
+    def finish(self, ok: bool, error: BaseException | None) -> None:
+        """Record the end of an admitted call: a success, or its error."""
+        self.inflight -= 1
+        if ok:
+            self.suspect = False
+            self.progress = time.monotonic()
+        elif isinstance(error, (RedisTimeoutError, RedisConnectionError)):
+            self.suspect = True
+
+
+class Master(Health):
     """One master of the blocking front: the user's client, our short-timeout twin, its health.
 
     The twin shares the user's connection settings (address, credentials,
     TLS, ``decode_responses``...) with a socket timeout of at most
     :data:`SOCKET_TIMEOUT` and no retry after a timeout, so that a worker
     blocked on a paused master gets free again.
-
-    So that a paused master cannot take the whole pool, a call fails at once,
-    without using a worker, when calls to the master are in flight and it is
-    *suspect*: its last call timed out or a caller gave up waiting, or none of
-    its calls has succeeded for longer than the caller's timeout.  Then only
-    the calls already in flight probe it; the first success clears the
-    suspicion.  At most :data:`MAX_INFLIGHT` calls per master are in flight.
     """
 
     def __init__(self, client: Redis, socket_timeout: float) -> None:
+        super().__init__()
         # not the client itself: the registry maps the client to this weakly
         self.name = repr(client)
         self.fast = _twin(client, socket_timeout)
         self.lock = threading.Lock()
-        self.inflight = 0
-        self.suspect = False
-        self.progress = 0.0  # when a call last succeeded, or the master got busy
         self.pid = os.getpid()
 
     def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
@@ -253,18 +303,14 @@ class Master:
 
         ``timeout`` is how long the caller waits.
         """
-        now = time.monotonic()
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's calls are not ours
                 self.inflight, self.suspect, self.pid = 0, False, os.getpid()
-            if self.inflight and (self.suspect or now - self.progress > timeout or self.inflight >= MAX_INFLIGHT):
+            if not self.admit(timeout):
                 out.put((index, MasterUnavailable(f'{self.name} is not answering')))
                 return
-            if not self.inflight:
-                self.progress = now
-            self.inflight += 1
         try:
-            executor().submit(self._run, index, request, out, now + timeout)
+            executor().submit(self._run, index, request, out, time.monotonic() + timeout)
         except RuntimeError as error:  # the interpreter is shutting down
             with self.lock:
                 self.inflight -= 1
@@ -284,12 +330,7 @@ class Master:
         except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
             result = error
         with self.lock:
-            self.inflight -= 1
-            if ok:
-                self.suspect = False
-                self.progress = time.monotonic()
-            elif isinstance(result, (RedisTimeoutError, RedisConnectionError)):
-                self.suspect = True
+            self.finish(ok, None if ok else result)
         out.put((index, result))
 
     def mark_suspect(self) -> None:

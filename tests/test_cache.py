@@ -7,6 +7,8 @@ arguments raise.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import doctest
 import functools
 import inspect
@@ -16,6 +18,7 @@ import os
 import random
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -27,11 +30,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.crc import key_slot
 
+import pottery
+import pottery.asyncio
 import pottery.cache
 import pottery.slots
-from pottery import CachedOrderedDict, RedisDict, WrongRedisTypeError, redis_cache
+from pottery import CachedOrderedDict, PotteryWarning, RedisDict, WrongRedisTypeError, redis_cache
 from pottery.cache import CachedFunction, CacheInfo
 from pottery.slots import lru_key
+from tests.fronts import ASYNC, Api, Blocking, unwrap_result, wait
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -41,6 +47,62 @@ HYPOTHESIS = settings(
     # too_slow: data generation is slow on a loaded machine, not in our code
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+def cache_of(api: Api, func: Callable[..., Any], **options: Any) -> Any:
+    """``func`` cached by ``api``'s redis_cache, called with plain syntax on both fronts.
+
+    With the async api, ``func`` runs inside an ``async def`` and the wrapper
+    is the asyncio ``redis_cache``'s on the async twin of ``redis``.
+    """
+    if not api.asynchronous:
+        return pottery.redis_cache(**options)(func)
+    if options.get('redis') is not None:
+        options['redis'] = api.client(options['redis'])
+
+    @functools.wraps(func)
+    async def coroutine(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0)  # a real suspension point
+        return func(*args, **kwargs)
+
+    return BlockingFunction(pottery.asyncio.redis_cache(**options)(coroutine))
+
+
+class BlockingFunction(Blocking):
+    """An asyncio cached function with plain syntax: ``f(x)`` runs ``await f(x)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return unwrap_result(self.target(*args, **kwargs))
+
+
+class PlainCachedOrderedDict(pottery.asyncio.CachedOrderedDict[Any, Any]):
+    """The asyncio CachedOrderedDict whose write coroutines run to completion.
+
+    For contract tests: ``d[k] = v``, ``d.update()``, ``d.setdefault()`` run
+    ``await d.setitem()``, ``await d.update()``, ``await d.setdefault()``.
+    """
+
+    def __setitem__(self, key: Any, value: Any) -> None:  # type: ignore[override]  # runs the coroutine
+        wait(self.setitem(key, value))
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]  # runs the coroutine
+        wait(pottery.asyncio.CachedOrderedDict.update(self, other, **kwargs))
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        return wait(pottery.asyncio.CachedOrderedDict.setdefault(self, key, default))
+
+
+def ordered_dict(api: Api, **kwargs: Any) -> Any:
+    """A CachedOrderedDict of ``api`` (awaited on the async api), for a blocking ``redis_client``."""
+    if not api.asynchronous:
+        return pottery.CachedOrderedDict[Any, Any](**kwargs)
+    if kwargs.get('redis_client') is not None:
+        kwargs['redis_client'] = api.client(kwargs['redis_client'])
+
+    async def build() -> Any:
+        return await PlainCachedOrderedDict(**kwargs)
+
+    return wait(build())
 
 
 def identity(*args: Any, **kwargs: Any) -> Any:
@@ -188,9 +250,9 @@ def counting(func: Callable[..., Any]) -> tuple[Callable[..., Any], list[Any]]:
     return wrapper, calls
 
 
-def test_hits_misses_and_currsize(any_redis: Any) -> None:
+def test_hits_misses_and_currsize(api: Api, any_redis: Any) -> None:
     square, calls = counting(lambda n: n * n)
-    f = redis_cache(redis=any_redis, key='squares')(square)
+    f = cache_of(api, square, redis=any_redis, key='squares')
     assert f(3) == 9
     assert f(3) == 9
     assert f(4) == 16
@@ -200,8 +262,8 @@ def test_hits_misses_and_currsize(any_redis: Any) -> None:
 
 
 @pytest.mark.parametrize('maxsize', [None, 3])
-def test_round_trips(any_redis: Any, round_trips: Callable[[], Any], maxsize: int | None) -> None:
-    f = redis_cache(redis=any_redis, key='{budget}', maxsize=maxsize)(identity)
+def test_round_trips(api: Api, any_redis: Any, round_trips: Callable[[], Any], maxsize: int | None) -> None:
+    f = cache_of(api, identity, redis=any_redis, key='{budget}', maxsize=maxsize)
     f('warm-up')  # SCRIPT LOAD and slot discovery happen once
     f('warm-up')
     with round_trips() as trips:
@@ -221,8 +283,8 @@ def test_round_trips(any_redis: Any, round_trips: Callable[[], Any], maxsize: in
     assert trips.count == 1
 
 
-def test_ttl_set_and_refreshed(any_redis: Any) -> None:
-    f = redis_cache(redis=any_redis, key='ttl', timeout=30)(identity)
+def test_ttl_set_and_refreshed(api: Api, any_redis: Any) -> None:
+    f = cache_of(api, identity, redis=any_redis, key='ttl', timeout=30)
     f(1)
     assert 29_000 < any_redis.pttl('ttl') <= 30_000
     any_redis.pexpire('ttl', 5_000)
@@ -234,16 +296,16 @@ def test_ttl_set_and_refreshed(any_redis: Any) -> None:
     assert f.cache_parameters()['timeout'] == 30
 
 
-def test_ttl_with_maxsize_covers_both_keys(any_redis: Any) -> None:
-    f = redis_cache(redis=any_redis, key='ttl', timeout=30, maxsize=5)(identity)
+def test_ttl_with_maxsize_covers_both_keys(api: Api, any_redis: Any) -> None:
+    f = cache_of(api, identity, redis=any_redis, key='ttl', timeout=30, maxsize=5)
     f(1)
     assert 29_000 < any_redis.pttl('ttl') <= 30_000
     assert 29_000 < any_redis.pttl(lru_key('ttl')) <= 30_000
 
 
 @pytest.mark.parametrize('timeout', [None, float('inf')])
-def test_timeout_none_keeps_forever(any_redis: Any, timeout: float | None) -> None:
-    f = redis_cache(redis=any_redis, key='forever', timeout=timeout, maxsize=3)(identity)
+def test_timeout_none_keeps_forever(api: Api, any_redis: Any, timeout: float | None) -> None:
+    f = cache_of(api, identity, redis=any_redis, key='forever', timeout=timeout, maxsize=3)
     f(1)
     f(1)
     assert any_redis.ttl('forever') == -1
@@ -261,26 +323,68 @@ def test_cache_expires_after_timeout(redis: redis_py.Redis) -> None:
     assert len(calls) == 2
 
 
-@pytest.mark.parametrize('bad', [0, -1, float('nan')])
-def test_bad_timeout(bad: float) -> None:
-    with pytest.raises(ValueError, match='timeout'):
-        redis_cache(redis=None, key='k', timeout=bad)
+# Issue 11's rule: a bad argument raises at once, naming it, and nothing is written.
+BAD_CACHE_ARGUMENTS = [
+    ({'redis': 'localhost'}, TypeError, r'redis_cache\(redis=...\) takes a redis\.'),
+    ({'key': 5}, TypeError, r'redis_cache\(key=...\) takes a str, not int'),
+    ({'timeout': '60'}, TypeError, 'timeout must be a number'),
+    ({'timeout': 0}, ValueError, 'timeout must be positive'),
+    ({'timeout': -1}, ValueError, 'timeout must be positive'),
+    ({'timeout': float('nan')}, ValueError, 'timeout must be positive'),
+    ({'maxsize': 1.5}, TypeError, 'maxsize must be an integer'),
+    ({'maxsize': True}, TypeError, 'maxsize must be an integer'),
+]
 
 
-def test_bad_timeout_and_maxsize_types() -> None:
-    with pytest.raises(TypeError, match='timeout'):
-        redis_cache(redis=None, key='k', timeout='60')  # type: ignore[call-overload]  # the point
-    with pytest.raises(TypeError, match='maxsize'):
-        redis_cache(redis=None, key='k', maxsize=1.5)  # type: ignore[call-overload]  # the point
+@pytest.mark.parametrize(('options', 'error', 'match'), BAD_CACHE_ARGUMENTS)
+def test_bad_redis_cache_arguments_raise_at_once(
+    redis: redis_py.Redis, api: Api, options: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        api.module.redis_cache(**options)
+    with pytest.raises(error, match=match):
+        api.module.redis_cache(identity, **options)  # the bare form
+    assert redis.dbsize() == 0
+
+
+def test_redis_cache_takes_its_fronts_clients(redis: redis_py.Redis) -> None:
+    with pytest.raises(TypeError, match=r'redis_cache\(redis=...\) takes a redis\.asyncio'):
+        pottery.asyncio.redis_cache(redis=redis)
+    with pytest.raises(TypeError, match=r'redis_cache\(redis=...\) takes a redis\.client\.Redis'):
+        redis_cache(redis=ASYNC.client(redis))
+    with pytest.raises(TypeError, match='decorates a function, not int'):
+        redis_cache(key='k')(5)  # type: ignore[arg-type]  # the point
+
+
+BAD_ORDERED_DICT_ARGUMENTS = [
+    ({'redis_client': 'localhost'}, TypeError, r'CachedOrderedDict\(redis_client=...\) takes a redis\.'),
+    ({'redis_key': 5}, TypeError, r'CachedOrderedDict\(redis_key=...\) takes a str, not int'),
+    ({'dict_keys': 5}, TypeError, 'not iterable'),
+    ({'dict_keys': [[1]]}, TypeError, 'unhashable'),
+    ({'dict_keys': [b'x']}, TypeError, 'JSON serializable'),
+    ({'timeout': '60'}, TypeError, 'timeout must be a number'),
+    ({'timeout': -1}, ValueError, 'timeout must be positive'),
+]
+
+
+@pytest.mark.parametrize('case', BAD_ORDERED_DICT_ARGUMENTS)
+def test_bad_cached_ordered_dict_arguments_raise_at_once(
+    redis: redis_py.Redis, round_trips: Callable[[], Any], api: Api, case: tuple[dict[str, Any], type[Exception], str]
+) -> None:
+    options, error, match = case
+    with round_trips() as trips, pytest.raises(error, match=match):
+        api.module.CachedOrderedDict(**{'redis_key': 'docs', **options})
+    assert trips.count == 0
 
 
 LRU_SETTINGS = settings(HYPOTHESIS, max_examples=40)
 
 
 @pytest.mark.parametrize('deployment', ['standalone', 'cluster'])
-def test_maxsize_evicts_like_lru_cache(deployment: str, request: pytest.FixtureRequest) -> None:
+def test_maxsize_evicts_like_lru_cache(deployment: str, request: pytest.FixtureRequest, api: Api) -> None:
     client = request.getfixturevalue('redis' if deployment == 'standalone' else 'redis_cluster')
-    examples = 40 if deployment == 'standalone' else 15
+    examples = (40 if deployment == 'standalone' else 15) // (2 if api.asynchronous else 1)
+    api.client(client)  # the async twin, made outside the examples
 
     @settings(LRU_SETTINGS, max_examples=examples)
     @given(maxsize=st.integers(-1, 4), calls=st.lists(st.integers(0, 6), max_size=25))
@@ -294,10 +398,11 @@ def test_maxsize_evicts_like_lru_cache(deployment: str, request: pytest.FixtureR
             oracle_calls.append(n)
             return n
 
-        @redis_cache(redis=client, key='lru', maxsize=maxsize)
-        def ours(n: int) -> int:
+        def compute(n: int) -> int:
             ours_calls.append(n)
             return n
+
+        ours = cache_of(api, compute, redis=client, key='lru', maxsize=maxsize)
 
         for n in calls:
             assert ours(n) == oracle(n)
@@ -307,9 +412,9 @@ def test_maxsize_evicts_like_lru_cache(deployment: str, request: pytest.FixtureR
     check()
 
 
-def test_maxsize_eviction_order(any_redis: Any) -> None:
+def test_maxsize_eviction_order(api: Api, any_redis: Any) -> None:
     f, calls = counting(identity)
-    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(f)
+    cached = cache_of(api, f, redis=any_redis, key='lru', maxsize=2)
     for n in (1, 2, 1, 3):  # 1 is used again, so 2 is the least recent when 3 comes
         cached(n)
     assert len(calls) == 3
@@ -320,9 +425,9 @@ def test_maxsize_eviction_order(any_redis: Any) -> None:
     assert cached.cache_info() == CacheInfo(hits=2, misses=4, maxsize=2, currsize=2)
 
 
-def test_bypass_counts_as_a_use_for_eviction(any_redis: Any) -> None:
+def test_bypass_counts_as_a_use_for_eviction(api: Api, any_redis: Any) -> None:
     f, calls = counting(identity)
-    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(f)
+    cached = cache_of(api, f, redis=any_redis, key='lru', maxsize=2)
     cached(1)
     cached(2)
     cached.__bypass__(1)
@@ -332,9 +437,9 @@ def test_bypass_counts_as_a_use_for_eviction(any_redis: Any) -> None:
     assert len(calls) == count
 
 
-def test_maxsize_evicts_entries_written_by_others_first(any_redis: Any) -> None:
+def test_maxsize_evicts_entries_written_by_others_first(api: Api, any_redis: Any) -> None:
     RedisDict({'x': 1, 'y': 2, 'z': 3}, redis=any_redis, key='lru')
-    cached = redis_cache(redis=any_redis, key='lru', maxsize=2)(identity)
+    cached = cache_of(api, identity, redis=any_redis, key='lru', maxsize=2)
     cached(1)
     cached(2)
     assert any_redis.hlen('lru') == 2
@@ -373,16 +478,16 @@ def test_concurrent_writers_never_exceed_maxsize(any_redis: Any) -> None:
     assert set(any_redis.zrange(lru_key('{race}'), 0, -1)) == fields
 
 
-def test_maxsize_zero_caches_nothing(any_redis: Any, round_trips: Callable[[], Any]) -> None:
+def test_maxsize_zero_caches_nothing(api: Api, any_redis: Any, round_trips: Callable[[], Any]) -> None:
     f, calls = counting(identity)
-    cached = redis_cache(redis=any_redis, key='none', maxsize=0)(f)
+    cached = cache_of(api, f, redis=any_redis, key='none', maxsize=0)
     with round_trips() as trips:
         cached([1])  # not even hashed, as lru_cache(maxsize=0)
         cached([1])
     assert trips.count == 0
     assert len(calls) == 2
     assert cached.cache_info() == CacheInfo(hits=0, misses=2, maxsize=0, currsize=0)
-    assert redis_cache(redis=any_redis, key='none', maxsize=-5)(f).cache_info().maxsize == 0
+    assert cache_of(api, f, redis=any_redis, key='none', maxsize=-5).cache_info().maxsize == 0
 
 
 # --- bad arguments and results -----------------------------------------------------------
@@ -393,10 +498,10 @@ def test_maxsize_zero_caches_nothing(any_redis: Any, round_trips: Callable[[], A
     [(([1],), {}), (({'a': 1},), {}), ((), {'a': {1}}), (((1, [2]),), {})],
 )
 def test_unhashable_arguments_raise_like_lru_cache(
-    redis: redis_py.Redis, round_trips: Callable[[], Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    api: Api, redis: redis_py.Redis, round_trips: Callable[[], Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:
     f, calls = counting(identity)
-    cached = redis_cache(redis=redis, key='bad')(f)
+    cached = cache_of(api, f, redis=redis, key='bad')
     with pytest.raises(TypeError) as expected:
         functools.lru_cache(f)(*args, **kwargs)
     with round_trips() as trips, pytest.raises(TypeError) as raised:
@@ -408,63 +513,72 @@ def test_unhashable_arguments_raise_like_lru_cache(
 
 
 @pytest.mark.parametrize('arg', [frozenset({1}), object(), b'bytes', 1j])
-def test_unencodable_arguments_raise_type_error(redis: redis_py.Redis, arg: Any) -> None:
+def test_unencodable_arguments_raise_type_error(api: Api, redis: redis_py.Redis, arg: Any) -> None:
     f, calls = counting(identity)
-    cached = redis_cache(redis=redis, key='bad')(f)
+    cached = cache_of(api, f, redis=redis, key='bad')
     with pytest.raises(TypeError, match='JSON serializable'):
         cached(arg)
     assert calls == []
 
 
 @pytest.mark.parametrize('result', [{1, 2}, object(), {'a': b'x'}, {1: 'a', 'b': 2}])
-def test_unencodable_results_raise_and_cache_nothing(any_redis: Any, result: Any) -> None:
-    cached = redis_cache(redis=any_redis, key='bad')(lambda: result)
+def test_unencodable_results_raise_and_cache_nothing(api: Api, any_redis: Any, result: Any) -> None:
+    cached = cache_of(api, lambda: result, redis=any_redis, key='bad')
     with pytest.raises(TypeError, match='JSON serializable'):
         cached()
     assert not any_redis.exists('bad')
     assert cached.cache_info() == CacheInfo(hits=0, misses=1, maxsize=None, currsize=0)
 
 
-def test_exceptions_propagate_and_cache_nothing(redis: redis_py.Redis) -> None:
+def test_exceptions_propagate_and_cache_nothing(api: Api, redis: redis_py.Redis) -> None:
     def fail(n: int) -> int:
         raise ZeroDivisionError(n)
 
-    cached = redis_cache(redis=redis, key='bad')(fail)
+    cached = cache_of(api, fail, redis=redis, key='bad')
     with pytest.raises(ZeroDivisionError):
         cached(1)
     assert not redis.exists('bad')
 
 
-def test_results_come_back_as_json_gives_them_hit_or_miss(redis: redis_py.Redis) -> None:
-    cached = redis_cache(redis=redis, key='json')(lambda: ((1, 2), {1: 'a'}))
+def test_results_come_back_as_json_gives_them_hit_or_miss(api: Api, redis: redis_py.Redis) -> None:
+    cached = cache_of(api, lambda: ((1, 2), {1: 'a'}), redis=redis, key='json')
     results: list[Any] = [cached(), cached()]
     assert results == [[[1, 2], {'1': 'a'}]] * 2
     assert cached.cache_info().hits == 1
 
 
-def test_none_is_cached(redis: redis_py.Redis) -> None:
+def test_none_is_cached(api: Api, redis: redis_py.Redis) -> None:
     f, calls = counting(lambda: None)
-    cached = redis_cache(redis=redis, key='none')(f)
+    cached = cache_of(api, f, redis=redis, key='none')
     assert cached() is None
     assert cached() is None
     assert len(calls) == 1
 
 
-def test_wrong_redis_type(any_redis: Any) -> None:
+def test_wrong_redis_type(api: Api, any_redis: Any) -> None:
     any_redis.set('str', 'x')
-    cached = redis_cache(redis=any_redis, key='str')(identity)
+    cached = cache_of(api, identity, redis=any_redis, key='str')
     with pytest.raises(WrongRedisTypeError):
         cached(1)
+    with pytest.raises(WrongRedisTypeError):
+        cached.__bypass__(1)
+    with pytest.raises(WrongRedisTypeError):
+        cached.cache_info()
     assert any_redis.get('str') == b'x'
+    bounded = cache_of(api, identity, redis=any_redis, key='str', maxsize=2)
+    with pytest.raises(WrongRedisTypeError):
+        bounded(1)
+    with pytest.raises(WrongRedisTypeError):
+        bounded.__bypass__(1)
 
 
 # --- the rest of the API ----------------------------------------------------------------------
 
 
-def test_bypass_recomputes_and_counts_nothing(any_redis: Any) -> None:
+def test_bypass_recomputes_and_counts_nothing(api: Api, any_redis: Any) -> None:
     version = [1]
     f, calls = counting(lambda n: [n, version[0]])
-    cached = redis_cache(redis=any_redis, key='bypass')(f)
+    cached = cache_of(api, f, redis=any_redis, key='bypass')
     assert cached(7) == [7, 1]
     version[0] = 2
     assert cached(7) == [7, 1]
@@ -474,9 +588,9 @@ def test_bypass_recomputes_and_counts_nothing(any_redis: Any) -> None:
     assert cached.cache_info() == CacheInfo(hits=2, misses=1, maxsize=None, currsize=1)
 
 
-def test_cache_clear_empties_redis_for_everyone(any_redis: Any) -> None:
-    one = redis_cache(redis=any_redis, key='shared', maxsize=4)(identity)
-    other = redis_cache(redis=any_redis, key='shared', maxsize=4)(identity)
+def test_cache_clear_empties_redis_for_everyone(api: Api, any_redis: Any) -> None:
+    one = cache_of(api, identity, redis=any_redis, key='shared', maxsize=4)
+    other = cache_of(api, identity, redis=any_redis, key='shared', maxsize=4)
     one(1)
     other(1)
     assert other.cache_info() == CacheInfo(hits=1, misses=0, maxsize=4, currsize=1)
@@ -511,18 +625,46 @@ def test_default_key_from_module_and_qualname() -> None:
     assert redis_cache()(documented).cache_key == cached.cache_key
 
 
-def test_default_key_refuses_names_that_are_not_unique() -> None:
-    with pytest.raises(ValueError, match='key='):
-        redis_cache(lambda: 1)
+async def async_identity(*args: Any, **kwargs: Any) -> Any:
+    return [list(args), kwargs]
 
+
+def test_functions_without_a_unique_name_get_a_random_key_and_a_warning(api: Api) -> None:
     def local() -> None:
         pass
 
-    with pytest.raises(ValueError, match='key='):
-        redis_cache(local)
-    with pytest.raises(TypeError, match='key='):
-        redis_cache(functools.partial(identity, 1))
-    assert redis_cache(key='k')(lambda: 1).cache_key == 'k'
+    async def local_async() -> None:
+        pass
+
+    target: Any = local_async if api.asynchronous else local
+    candidates = [target, functools.partial(target)] + ([] if api.asynchronous else [lambda: 1])
+    keys = []
+    for func in candidates:
+        with pytest.warns(PotteryWarning, match=r'random key .* not know: pass key=\.\.\. to share') as bare:
+            keys.append(api.module.redis_cache(func).cache_key)
+        with pytest.warns(PotteryWarning) as called:
+            keys.append(api.module.redis_cache(timeout=None)(func).cache_key)
+        assert [bare[0].filename, called[0].filename] == [__file__] * 2  # points at the decorated code
+    assert all(key.startswith('pottery:') for key in keys)
+    assert len(set(keys)) == len(keys), 'a cache of its own each time'
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert api.module.redis_cache(key='k')(target).cache_key == 'k'
+        assert api.module.redis_cache(async_identity if api.asynchronous else identity).cache_key.endswith('identity')
+
+
+def test_the_warning_comes_once_per_place(redis: redis_py.Redis) -> None:
+    def factory(n: int) -> Any:
+        def local() -> int:
+            return n
+
+        return local
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('default')
+        wrappers = [redis_cache(redis=redis)(factory(n)) for n in range(3)]
+    assert len(caught) == 1 and caught[0].category is PotteryWarning
+    assert [wrapper() for wrapper in wrappers] == [0, 1, 2], 'closures never share a cache'
 
 
 class Name(str):
@@ -536,7 +678,7 @@ class Name(str):
 
 
 def test_binds_as_a_method(redis: redis_py.Redis) -> None:
-    Name.shout._cache._redis = redis  # point the cache made at import time at the test server
+    Name.shout._redis = redis  # point the cache made at import time at the test server
     assert Name('hi').shout() == 'HI'
     assert Name('hi').shout() == 'HI'
     assert Name('hi').shout.cache_info().hits == 1
@@ -563,15 +705,15 @@ def test_counters_are_thread_safe(redis: redis_py.Redis) -> None:
     assert info.currsize == 5
 
 
-def test_decoded_responses_client(redis_decoded: redis_py.Redis) -> None:
-    cached = redis_cache(redis=redis_decoded, key='decoded', maxsize=2)(identity)
+def test_decoded_responses_client(api: Api, redis_decoded: redis_py.Redis) -> None:
+    cached = cache_of(api, identity, redis=redis_decoded, key='decoded', maxsize=2)
     assert cached('é', k=(1,)) == [['é'], {'k': [1]}]
     assert cached('é', k=(1,)) == [['é'], {'k': [1]}]
     assert cached.cache_info().hits == 1
 
 
-def test_layout_is_a_redis_dict(any_redis: Any) -> None:
-    cached = redis_cache(redis=any_redis, key='layout')(identity)
+def test_layout_is_a_redis_dict(api: Api, any_redis: Any) -> None:
+    cached = cache_of(api, identity, redis=any_redis, key='layout')
     cached(5, x='a')
     assert RedisDict[Any, Any](redis=any_redis, key='layout').to_dict() == {((5,), (('x', 'a'),)): [[5], {'x': 'a'}]}
     RedisDict[Any, Any](redis=any_redis, key='layout')[((6,), ())] = 'planted'
@@ -615,15 +757,14 @@ def test_two_processes_share_one_entry(redis: redis_py.Redis, redis_server: Any)
 # --- CachedOrderedDict -------------------------------------------------------------------------
 
 
-def test_lookup_in_one_round_trip(any_redis: Any, round_trips: Callable[[], Any]) -> None:
+def test_lookup_in_one_round_trip(api: Api, any_redis: Any, round_trips: Callable[[], Any]) -> None:
     RedisDict({1: 'one', 3: ['three'], (4, 'x'): None}, redis=any_redis, key='docs')
-    CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(0,))  # warm-up
+    ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=(0,))  # warm-up
     with round_trips() as trips:
-        docs = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(3, 2, (4, 'x'), 1, 5))
+        docs = ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=(3, 2, (4, 'x'), 1, 5))
     assert trips.count == 1
     assert list(docs.items()) == [(3, ['three']), (2, None), ((4, 'x'), None), (1, 'one'), (5, None)]
     assert docs.misses() == {2, 5}
-    assert isinstance(docs, OrderedDict)
     with round_trips() as trips:
         docs[2] = 'two'
     assert trips.count == 1
@@ -632,12 +773,13 @@ def test_lookup_in_one_round_trip(any_redis: Any, round_trips: Callable[[], Any]
     assert trips.count == 1
     assert list(docs) == [3, 2, (4, 'x'), 1, 5, 6, 'seven']
     assert docs.misses() == set()
+    assert isinstance(docs, OrderedDict)
 
 
-def test_assignments_are_written_through(any_redis: Any) -> None:
-    first = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=('a', 'b'))
+def test_assignments_are_written_through(api: Api, any_redis: Any) -> None:
+    first = ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=('a', 'b'))
     first['a'] = {'doc': 1}
-    second = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=['b', 'a', 'c'])
+    second = ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=['b', 'a', 'c'])
     assert second == OrderedDict([('b', None), ('a', {'doc': 1}), ('c', None)])
     assert second.misses() == {'b', 'c'}
     assert RedisDict[Any, Any](redis=any_redis, key='docs').to_dict() == {'a': {'doc': 1}}
@@ -646,30 +788,30 @@ def test_assignments_are_written_through(any_redis: Any) -> None:
     assert RedisDict[Any, Any](redis=any_redis, key='docs')['extra'] == 1
 
 
-def test_equal_keys_are_one_entry(redis: redis_py.Redis) -> None:
-    CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=())[1] = 'one'
-    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1.0, True, 2, 2))
+def test_equal_keys_are_one_entry(api: Api, redis: redis_py.Redis) -> None:
+    ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=())[1] = 'one'
+    docs = ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=(1.0, True, 2, 2))
     assert list(docs.items()) == [(1.0, 'one'), (2, None)]
     assert docs.misses() == {2}
 
 
-def test_ttl_refreshed_by_lookups_and_writes(any_redis: Any) -> None:
-    docs = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
+def test_ttl_refreshed_by_lookups_and_writes(api: Api, any_redis: Any) -> None:
+    docs = ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
     docs[1] = 'one'
     assert 29_000 < any_redis.pttl('docs') <= 30_000
     any_redis.pexpire('docs', 1_000)
-    CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
+    ordered_dict(api, redis_client=any_redis, redis_key='docs', dict_keys=(1,), timeout=30)
     assert 29_000 < any_redis.pttl('docs') <= 30_000
-    forever = CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='forever', dict_keys=(1,), timeout=None)
+    forever = ordered_dict(api, redis_client=any_redis, redis_key='forever', dict_keys=(1,), timeout=None)
     forever[1] = 'one'
     assert any_redis.ttl('forever') == -1
 
 
-def test_bad_keys_and_values_send_nothing(redis: redis_py.Redis, round_trips: Callable[[], Any]) -> None:
+def test_bad_keys_and_values_send_nothing(api: Api, redis: redis_py.Redis, round_trips: Callable[[], Any]) -> None:
     with round_trips() as trips, pytest.raises(TypeError):
-        CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, [2]))
+        ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=(1, [2]))
     assert trips.count == 0
-    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1,))
+    docs = ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=(1,))
     with pytest.raises(TypeError):
         docs[1] = {1, 2}
     with pytest.raises(TypeError):
@@ -679,8 +821,8 @@ def test_bad_keys_and_values_send_nothing(redis: redis_py.Redis, round_trips: Ca
     assert docs.misses() == {1}
 
 
-def test_deleting_is_in_memory_only(redis: redis_py.Redis) -> None:
-    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, 2, 3))
+def test_deleting_is_in_memory_only(api: Api, redis: redis_py.Redis) -> None:
+    docs = ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=(1, 2, 3))
     docs[1] = 'one'
     del docs[1]
     docs.pop(2)
@@ -688,8 +830,8 @@ def test_deleting_is_in_memory_only(redis: redis_py.Redis) -> None:
     assert RedisDict[Any, Any](redis=redis, key='docs').to_dict() == {1: 'one'}
 
 
-def test_setdefault_fills_a_miss(redis: redis_py.Redis) -> None:
-    docs = CachedOrderedDict[Any, Any](redis_client=redis, redis_key='docs', dict_keys=(1, 2))
+def test_setdefault_fills_a_miss(api: Api, redis: redis_py.Redis) -> None:
+    docs = ordered_dict(api, redis_client=redis, redis_key='docs', dict_keys=(1, 2))
     assert docs.setdefault(1, 'one') == 'one'
     assert docs.setdefault(1, 'uno') == 'one'
     assert docs.setdefault(3, 'three') == 'three'
@@ -714,16 +856,25 @@ def test_copy_and_operators(redis: redis_py.Redis) -> None:
     assert json.dumps(docs) == '{"1": "one", "2": "deux"}'
 
 
-def test_wrong_redis_type_for_cached_ordered_dict(any_redis: Any) -> None:
+def test_wrong_redis_type_for_cached_ordered_dict(api: Api, any_redis: Any) -> None:
     any_redis.rpush('list', 'x')
     with pytest.raises(WrongRedisTypeError):
-        CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='list', dict_keys=(1,))
+        ordered_dict(api, redis_client=any_redis, redis_key='list', dict_keys=(1,))
+    docs = ordered_dict(api, redis_client=any_redis, redis_key='list')
+    with pytest.raises(WrongRedisTypeError):
+        docs['a'] = 1
+    with pytest.raises(WrongRedisTypeError):
+        docs.update(a=1)
+    with pytest.raises(WrongRedisTypeError):
+        docs.setdefault('a', 1)
+    assert any_redis.lrange('list', 0, -1) == [b'x'] and list(docs) == []
 
 
 @pytest.mark.parametrize('deployment', ['standalone', 'cluster'])
-def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.FixtureRequest) -> None:
+def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.FixtureRequest, api: Api) -> None:
     client = request.getfixturevalue('redis' if deployment == 'standalone' else 'redis_cluster')
-    examples = 40 if deployment == 'standalone' else 15
+    examples = (40 if deployment == 'standalone' else 15) // (2 if api.asynchronous else 1)
+    api.client(client)  # the async twin, made outside the examples
     keys = st.one_of(st.integers(0, 5), st.sampled_from(['a', 'b', (1, 'a')]))
     values = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
     steps = st.lists(
@@ -740,11 +891,11 @@ def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.Fi
     def check(steps: list[tuple[str, Any]]) -> None:
         client.delete('model')
         cache: dict[Any, Any] = {}  # what Redis should hold
-        docs = CachedOrderedDict[Any, Any](redis_client=client, redis_key='model', dict_keys=())
+        docs = ordered_dict(api, redis_client=client, redis_key='model', dict_keys=())
         expected: OrderedDict[Any, Any] = OrderedDict()
         for action, arg in steps:
             if action == 'new':
-                docs = CachedOrderedDict[Any, Any](redis_client=client, redis_key='model', dict_keys=arg)
+                docs = ordered_dict(api, redis_client=client, redis_key='model', dict_keys=arg)
                 expected = OrderedDict((key, json.loads(json.dumps(cache.get(key)))) for key in arg)
             elif action == 'set':
                 docs[arg[0]] = arg[1]
@@ -760,6 +911,114 @@ def test_cached_ordered_dict_against_a_model(deployment: str, request: pytest.Fi
         assert stored == {key: json.loads(json.dumps(value)) for key, value in cache.items()}
 
     check()
+
+
+def test_without_redis_key_and_dict_keys(redis: redis_py.Redis, api: Api) -> None:
+    docs = ordered_dict(api, redis_client=redis)
+    assert docs.key.startswith('pottery:') and list(docs) == [] and docs.misses() == set()
+    docs['a'] = 1
+    assert ordered_dict(api, redis_client=redis, redis_key=docs.key, dict_keys=['a'])['a'] == 1
+    assert ordered_dict(api, redis_client=redis).key != docs.key
+
+
+# --- sync and async share a cache; what only the async front has ----------------------
+
+
+def test_sync_and_async_share_one_cache(any_redis: Any) -> None:
+    sync = redis_cache(redis=any_redis, key='{shared}', maxsize=3)(identity)
+    asynchronous = cache_of(ASYNC, identity, redis=any_redis, key='{shared}', maxsize=3)
+    assert sync(1, a=(2,)) == asynchronous(1, a=(2,)) == [[1], {'a': [2]}]
+    assert asynchronous(2) == sync(2) == [[2], {}]
+    assert sync.cache_info() == CacheInfo(hits=1, misses=1, maxsize=3, currsize=2)
+    assert asynchronous.cache_info() == CacheInfo(hits=1, misses=1, maxsize=3, currsize=2)
+    pottery.CachedOrderedDict[Any, Any](redis_client=any_redis, redis_key='docs')['a'] = 1
+    assert ordered_dict(ASYNC, redis_client=any_redis, redis_key='docs', dict_keys=['a', 'b']) == {'a': 1, 'b': None}
+
+
+def test_async_names(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    @pottery.asyncio.redis_cache(redis=client, key='squares')
+    async def square(n: int) -> int:
+        return n * n
+
+    async def main() -> None:
+        call = square(3)
+        assert inspect.iscoroutine(call)
+        assert await call == 9
+        assert await square.__bypass__(3) == 9
+        assert await square.cache_info() == CacheInfo(hits=0, misses=1, maxsize=None, currsize=1)
+        assert square.cache_parameters()['key'] == 'squares'
+        await square.cache_clear()
+        assert await square.cache_info() == CacheInfo(hits=0, misses=0, maxsize=None, currsize=0)
+        docs = await pottery.asyncio.CachedOrderedDict[Any, Any](redis_client=client, redis_key='d', dict_keys=[1])
+        await docs.setitem(1, 'one')
+        assert await docs.setdefault(2, 'two') == 'two'
+        await docs.update({3: 'three'})
+        assert docs == {1: 'one', 2: 'two', 3: 'three'} and docs[1] == 'one' and len(docs) == 3
+        with pytest.raises(TypeError, match=r'await d\.setitem\(k, v\)'):
+            docs[1] = 'uno'
+        with pytest.raises(TypeError, match=r'await d\.update\(other\)'):
+            docs |= {4: 'four'}
+        assert docs[1] == 'one' and 4 not in docs
+
+    wait(main())
+    assert redis.hlen('d') == 3
+
+
+def test_async_concurrent_coroutines_lose_nothing(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+    runs: list[int] = []
+
+    @pottery.asyncio.redis_cache(redis=client, key='{gather}', maxsize=20)
+    async def ident(n: int) -> int:
+        runs.append(n)
+        await asyncio.sleep(0)
+        return n
+
+    async def main() -> list[int]:
+        return await asyncio.gather(*(ident(n % 10) for n in range(200)))
+
+    assert wait(main()) == [n % 10 for n in range(200)]
+    info = wait(ident.cache_info())
+    assert info.hits + info.misses == 200 and info.misses == len(runs) and info.currsize == 10
+
+
+def test_async_cancelled_write_is_whole_or_absent(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+    items = {n: n for n in range(3000)}
+
+    async def main(delay: int) -> None:
+        docs = await pottery.asyncio.CachedOrderedDict[Any, Any](redis_client=client, redis_key=f'd{delay}')
+        task = asyncio.ensure_future(docs.update(items))
+        for _ in range(delay):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    for delay in range(6):
+        wait(main(delay))
+        assert redis.hlen(f'd{delay}') in {0, 3000}
+
+    started = threading.Event()
+
+    @pottery.asyncio.redis_cache(redis=client, key='slow')
+    async def slow() -> int:
+        started.set()
+        await asyncio.sleep(60)
+        return 1
+
+    async def cancelled_miss() -> None:
+        task = asyncio.ensure_future(slow())
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    wait(cancelled_miss())
+    assert not redis.exists('slow')
 
 
 # --- documentation -------------------------------------------------------------------------------

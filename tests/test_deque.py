@@ -90,9 +90,10 @@ def test_maxlen_semantics(redis: redis_py.Redis) -> None:
     same: RedisDeque[str] = RedisDeque(redis=redis, key='bounded')
     same.extend('xyz')
     assert same.maxlen is None and len(same) == 6
-    # ... and attaching with a maxlen keeps the last maxlen items, as deque(d, maxlen).
-    small: RedisDeque[str] = RedisDeque(maxlen=2, redis=redis, key='bounded')
-    assert list(small) == ['y', 'z']
+    # ... and attaching with a maxlen shorter than the list raises, as pottery 3.0.1.
+    with pytest.raises(IndexError):
+        RedisDeque(maxlen=2, redis=redis, key='bounded')
+    assert len(same) == 6 and len(RedisDeque(maxlen=6, redis=redis, key='bounded')) == 6
     zero: RedisDeque[str] = RedisDeque('abc', maxlen=0, redis=redis)
     zero.append('a')
     zero.extendleft('bc')
