@@ -243,6 +243,9 @@ def _drive(front: Any, op: Op[_R]) -> Generator[Iterable[Any], None, _R]:
             reply = request.run(client)
         except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
             error = front._translate(exc)
+        except BaseException:
+            op.close()  # interrupted: run the operation's cleanup now (see _run_async)
+            raise
 
 
 async def _drive_async(front: Any, op: Op[Any]) -> AsyncIterator[Iterable[Any]]:
@@ -280,6 +283,11 @@ async def _run_async(front: Any, op: Op[_R]) -> _R:
             reply = await request.run_async(client)
         except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
             error = front._translate(exc)
+        except BaseException:
+            # Cancelled: close the operation now, not when the traceback
+            # that holds it is collected, so that its cleanup runs in time.
+            op.close()
+            raise
 
 
 def run(front: Any, op: Op[_R]) -> _R:
