@@ -25,6 +25,7 @@ from pottery.exceptions import (
     QuorumNotAchieved,
     RandomKeyError,
     ReleaseUnlockedLock,
+    ServerVersionError,
     TooManyExtensions,
     WrongRedisTypeError,
 )
@@ -63,6 +64,7 @@ __all__ = [
     'RedisSet',
     'Redlock',
     'ReleaseUnlockedLock',
+    'ServerVersionError',
     'TooManyExtensions',
     'WrongRedisTypeError',
     'redis_cache',
