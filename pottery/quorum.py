@@ -34,7 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import redis.asyncio
 import redis.asyncio.cluster
@@ -53,6 +53,7 @@ __all__ = [
     'MAX_WORKERS',
     'PENDING',
     'SOCKET_TIMEOUT',
+    'C',
     'FanOut',
     'Health',
     'Master',
@@ -398,7 +399,11 @@ _ASYNC_TYPES = (redis.asyncio.Redis,)
 _CLUSTERS = (RedisCluster, redis.asyncio.cluster.RedisCluster)
 
 
-class Quorum:
+# A master's client type: redis.Redis (blocking) or redis.asyncio.Redis.
+C = TypeVar('C')
+
+
+class Quorum(Generic[C]):
     """The front logic of a primitive over several independent masters.
 
     ``masters`` is an iterable of clients (or a single client: one master),
@@ -412,9 +417,9 @@ class Quorum:
     # set by pottery.command.SyncMarker / AsyncMarker
     _asynchronous: ClassVar[bool]
 
-    def __init__(self, masters: Any, master_timeout: float) -> None:
+    def __init__(self, masters: Iterable[C] | C | None, master_timeout: float) -> None:
         clients = self._clients_of(masters)
-        self._clients = tuple(clients)
+        self._clients: tuple[C, ...] = tuple(clients)
         self.master_timeout = master_timeout
         self.quorum = len(clients) // 2 + 1
         # What pottery.command's fronts run requests with: our masters.
@@ -448,7 +453,7 @@ class Quorum:
         return list(unique.values())
 
     @property
-    def masters(self) -> tuple[Any, ...]:
+    def masters(self) -> tuple[C, ...]:
         """The masters' clients."""
         return self._clients
 

@@ -28,6 +28,8 @@ DATA: dict[str, Any] = {
     'RedisSet': {1, 2},
     'BloomFilter': [1, 2],
     'HyperLogLog': [1, 2],
+    'RedisList': [1, 2],
+    'RedisDeque': [1, 2],
 }
 OPTIONS: dict[str, dict[str, Any]] = {'BloomFilter': {'num_elements': 100, 'false_positives': 0.01}}
 # A write that modifies an existing container.
@@ -37,6 +39,8 @@ WRITE: dict[str, Callable[[Any], Any]] = {
     'RedisSet': lambda c: c.add(3),
     'BloomFilter': lambda c: c.add(3),
     'HyperLogLog': lambda c: c.add(3),
+    'RedisList': lambda c: c.append(3),
+    'RedisDeque': lambda c: c.appendleft(3),
 }
 
 kinds = pytest.mark.parametrize('kind', sorted(DATA))
@@ -240,6 +244,18 @@ def test_ttl_option_of_a_copy(api: Api, redis: redis_py.Redis) -> None:
     counted = api.RedisCounter(source, redis=redis, key='counted', ttl=30)
     assert between(redis, 'counted', 29_000, 30_000)
     assert counted['a'] == 1
+
+
+def test_ttl_option_of_a_bounded_deque(api: Api, redis: redis_py.Redis) -> None:
+    api.RedisDeque([1, 2, 3], redis=redis, key='d')
+    bounded = api.RedisDeque(maxlen=5, redis=redis, key='d', ttl=30)  # the bound check, then the expiry
+    assert between(redis, 'd', 29_000, 30_000)
+    assert list(bounded) == [1, 2, 3]
+    with pytest.raises(ValueError, match='does not exist'):
+        api.RedisDeque(maxlen=5, redis=redis, key='missing', ttl=30)
+    copied = api.RedisList(api.RedisList(redis=redis, key='empty'), redis=redis, key='d', ttl=60)
+    assert between(redis, 'd', 59_000, 60_000)
+    assert list(copied) == [1, 2, 3]
 
 
 def test_ttl_option_of_a_large_bloom_filter(api: Api, redis: redis_py.Redis) -> None:
