@@ -38,6 +38,7 @@ from redis.exceptions import ResponseError
 
 from pottery.base import LUA_SLICES, Base, decode, decode_many, encode
 from pottery.command import Call, Items, On, Op, Script, iteration, operation, run
+from pottery.exceptions import warn_inefficient
 
 __all__ = [
     'BIG',
@@ -551,6 +552,7 @@ class SequenceCore(Base, Generic[_T]):
 
         Complexity: O(n), 1 round trip per chunk of 1,000 items.
         """
+        warn_inefficient(f'{type(self).__name__}.count()')
         counted: list[int] = []
 
         def visit(raws: list[Any]) -> bool:
@@ -569,6 +571,7 @@ class SequenceCore(Base, Generic[_T]):
         round trip per chunk of 1,000 items searched (+1 with a negative
         start or stop, to read the length).
         """
+        warn_inefficient(f'{type(self).__name__}.index()')
         first, last = search_bound(start), search_bound(stop)
         if first < 0 or last < 0:
             length = int((yield Call('LLEN', self.key)))
@@ -693,6 +696,7 @@ class SequenceCore(Base, Generic[_T]):
         compare-and-set script that deletes it only if nothing before it
         changed (else it reads again).
         """
+        warn_inefficient(f'{type(self).__name__}.remove()')
         while True:
             found = yield from self._find(value)
             if found is None:
