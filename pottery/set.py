@@ -92,6 +92,15 @@ end
 return redis.call('SCARD', KEYS[1])
 """)
 
+# KEYS[1]: the set, KEYS[2]: a new key (same server).
+# COPY copies a key of any type; SCARD first, so that copying a key of
+# another type fails with WRONGTYPE, as every other method does, and
+# writes nothing.
+_COPY = Script("""
+redis.call('SCARD', KEYS[1])
+return redis.call('COPY', KEYS[1], KEYS[2])
+""")
+
 # KEYS[1]: the set.  ARGV: member texts to keep.
 # Remove every member not in ARGV (intersection_update with a plain set):
 # SINTER against a set of ARGV would need a scratch key in the same slot,
@@ -335,8 +344,9 @@ class SetCore(Base, Generic[_T]):
     def copy(self) -> Op[Any]:
         """S.copy() -> a new RedisSet with the same members, at a random key.
 
-        O(n); on one standalone server 1 round trip (COPY, server-side), on a
-        cluster 2 (the random key usually lives on another node).
+        O(n); on one standalone server 1 round trip (COPY in a script,
+        server-side), on a cluster 2 (the random key usually lives on
+        another node).
         """
         new = type(self)(redis=self.redis)
         if self._clustered:
@@ -344,7 +354,7 @@ class SetCore(Base, Generic[_T]):
             if raws:
                 yield Call('SADD', new.key, *raws)
         else:
-            yield Call('COPY', self.key, new.key)
+            yield _COPY([self.key, new.key])
         return new
 
     # -- methods that return a new plain set --
