@@ -46,6 +46,7 @@ from pottery.command import BLOCKING_DUNDERS, AsyncMarker, Op, Script, SyncMarke
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
 __all__ = [
+    'COPY_TYPED',
     'LUA_SLICES',
     'AsyncFront',
     'AsyncRedisClient',
@@ -363,6 +364,19 @@ return 1
 
 
 CREATE_IF_ABSENT_SCRIPT = Script(CREATE_IF_ABSENT)
+
+# KEYS[1]: a container's key, KEYS[2]: a new key on the same server.
+# ARGV[1]: the Redis type the container stores ('hash', 'set', 'list').
+# COPY KEYS[1] to KEYS[2], server-side, unless KEYS[1] holds another type
+# (COPY itself copies any type): then the WRONGTYPE error every other
+# command of the container gives, and nothing is written.
+COPY_TYPED = Script("""
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= ARGV[1] and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+end
+return redis.call('COPY', KEYS[1], KEYS[2])
+""")
 
 
 class Base:
