@@ -246,18 +246,30 @@ def _resume(op: Op[Any], outcome: _Outcome) -> Request | _Result:
         return _Result(stop.value)
 
 
-def _execute(front: Any, request: Request) -> _Outcome:
+# An error is thrown into the operation, which may handle it.  An interrupt
+# (KeyboardInterrupt, asyncio's CancelledError) closes the operation at once,
+# not when the traceback holding it is collected, so that its cleanup (a
+# finally: block) runs in time, then propagates.
+
+
+def _execute(front: Any, op: Op[Any], request: Request) -> _Outcome:
     try:
         return request.run(front.redis), None
-    except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
+    except Exception as exc:  # noqa: BLE001 -- see above
         return None, front._translate(exc)
+    except BaseException:
+        op.close()
+        raise
 
 
-async def _execute_async(front: Any, request: Request) -> _Outcome:
+async def _execute_async(front: Any, op: Op[Any], request: Request) -> _Outcome:
     try:
         return await request.run_async(front.redis), None
-    except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
+    except Exception as exc:  # noqa: BLE001 -- see above
         return None, front._translate(exc)
+    except BaseException:
+        op.close()
+        raise
 
 
 # The three loops below are the whole executor: each runs _resume until the
@@ -271,7 +283,7 @@ def _drive(front: Any, op: Op[_R]) -> Generator[Iterable[Any], None, _R]:
             outcome = _NOTHING
             yield request.values
         else:
-            outcome = _execute(front, request)
+            outcome = _execute(front, op, request)
     return request.value  # type: ignore[no-any-return]  # the operation's result
 
 
@@ -282,14 +294,14 @@ async def _drive_async(front: Any, op: Op[Any]) -> AsyncIterator[Iterable[Any]]:
             outcome = _NOTHING
             yield request.values
         else:
-            outcome = await _execute_async(front, request)
+            outcome = await _execute_async(front, op, request)
 
 
 async def _run_async(front: Any, op: Op[_R]) -> _R:
     # _drive_async without Items, without an async generator's overhead.
     outcome = _NOTHING
     while not isinstance(request := _resume(op, outcome), _Result):
-        outcome = await _execute_async(front, request)
+        outcome = await _execute_async(front, op, request)
     return request.value  # type: ignore[no-any-return]  # the operation's result
 
 
