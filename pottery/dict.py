@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 from redis.exceptions import RedisError
 
 from pottery.base import (
+    COPY_TYPED,
     Base,
     Expiring,
     JSONSerializable,
@@ -445,7 +446,7 @@ class DictCore(Expiring, Generic[_K, _V]):
             if fields:
                 yield Call('HSET', new.key, *(text for pair in fields.items() for text in pair))
         else:
-            yield Call('COPY', self.key, new.key)
+            yield COPY_TYPED([self.key, new.key], ['hash'])
         return new
 
     @classmethod
