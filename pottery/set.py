@@ -35,7 +35,7 @@ from collections.abc import Iterable, MutableSet
 from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from pottery.base import LUA_SLICES, Base, SyncFront, decode_key, decode_keys, encode_key, lookup_key
+from pottery.base import COPY_TYPED, LUA_SLICES, Base, SyncFront, decode_key, decode_keys, encode_key, lookup_key
 from pottery.command import Call, Items, On, Op, Script, iteration, operation
 
 __all__ = ['RedisSet', 'SetCore']
@@ -92,14 +92,6 @@ end
 return redis.call('SCARD', KEYS[1])
 """)
 
-# KEYS[1]: the set, KEYS[2]: a new key (same server).
-# COPY copies a key of any type; SCARD first, so that copying a key of
-# another type fails with WRONGTYPE, as every other method does, and
-# writes nothing.
-_COPY = Script("""
-redis.call('SCARD', KEYS[1])
-return redis.call('COPY', KEYS[1], KEYS[2])
-""")
 
 # KEYS[1]: the set.  ARGV: member texts to keep.
 # Remove every member not in ARGV (intersection_update with a plain set):
@@ -354,7 +346,7 @@ class SetCore(Base, Generic[_T]):
             if raws:
                 yield Call('SADD', new.key, *raws)
         else:
-            yield _COPY([self.key, new.key])
+            yield COPY_TYPED([self.key, new.key], ['set'])
         return new
 
     # -- methods that return a new plain set --
