@@ -26,34 +26,45 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import functools
-import inspect
 import json
+import math
 import os
 import queue
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Any, ClassVar, TypeVar, cast
+from collections.abc import Callable, Generator, Iterable
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, cast
 
 import redis.asyncio
 import redis.asyncio.cluster
 from redis import Redis
-from redis.client import Pipeline
 from redis.cluster import RedisCluster
-from redis.commands.core import Script as RegisteredScript
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
-from pottery.command import BLOCKING_DUNDERS, AsyncMarker, Op, Script, SyncMarker, iteration, operation, run, run_async
+from pottery.command import (
+    BLOCKING_DUNDERS,
+    AsyncMarker,
+    Call,
+    Op,
+    Script,
+    SyncMarker,
+    iteration,
+    operation,
+    run,
+    run_async,
+)
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
 __all__ = [
+    'COPY_TYPED',
     'LUA_SLICES',
     'AsyncFront',
     'AsyncRedisClient',
     'Base',
+    'Expiring',
     'PotteryEncoder',
     'RedisClient',
     'SyncFront',
@@ -64,6 +75,7 @@ __all__ = [
     'encode',
     'encode_key',
     'lookup_key',
+    'milliseconds',
 ]
 
 # A client pottery accepts: a standalone client or a cluster client.
@@ -74,7 +86,6 @@ AsyncRedisClient = redis.asyncio.Redis | redis.asyncio.cluster.RedisCluster
 RANDOM_KEY_PREFIX = 'pottery:'
 DEFAULT_URL = 'redis://localhost:6379/0'
 
-_T = TypeVar('_T')
 
 # --- JSON encoding ------------------------------------------------------------
 
@@ -171,6 +182,34 @@ def decode_many(raws: Iterable[str | bytes]) -> list[Any]:
 def decode_keys(raws: Iterable[str | bytes]) -> list[Any]:
     """Like :func:`decode_many`, for hashable items (arrays become tuples)."""
     return [_tuples(item) for item in decode_many(raws)]
+
+
+# --- Durations -----------------------------------------------------------------------
+
+
+def milliseconds(seconds: Any, name: str = 'seconds') -> int:
+    """Return a duration (seconds, or a ``timedelta``) in whole milliseconds.
+
+    Validates before anything is sent: ``TypeError`` unless ``seconds`` is an
+    int, a float or a ``timedelta`` (a ``bool`` or a ``str`` is not a
+    duration), ``ValueError`` if it is negative or not finite.  ``name`` is
+    the argument's name, for the message.  A positive duration is at least
+    1 ms: it is never rounded down to "expire now".  No round trip.
+
+    >>> milliseconds(1.5), milliseconds(timedelta(minutes=1)), milliseconds(0.0001)
+    (1500, 60000, 1)
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float, timedelta)):
+        raise TypeError(f'{name} must be a number of seconds or a timedelta, not {type(seconds).__name__}')
+    value = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f'{name} must be a finite number of seconds >= 0, not {seconds!r}')
+    return 0 if value == 0 else max(1, round(value * 1000))
+
+
+def seconds_left(pttl: int) -> float | None:
+    """Turn a PTTL-style reply (ms; -1 no expiry, -2 missing) into seconds or None."""
+    return None if pttl < 0 else pttl / 1000
 
 
 # --- The default client ---------------------------------------------------------
@@ -328,43 +367,8 @@ def _is_wrongtype(error: ResponseError) -> bool:
     return 'WRONGTYPE' in str(error)
 
 
-def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
-    # Turn Redis' WRONGTYPE reply into WrongRedisTypeError naming the key and
-    # the Redis type this container expected, for plain and generator methods.
-    if inspect.isgeneratorfunction(func):
-
-        @functools.wraps(func)
-        def generator(self: Base, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                yield from func(self, *args, **kwargs)
-            except ResponseError as error:
-                if _is_wrongtype(error):
-                    raise self._wrong_type() from error
-                raise
-
-        return generator
-
-    @functools.wraps(func)
-    def method(self: Base, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(self, *args, **kwargs)
-        except ResponseError as error:
-            if _is_wrongtype(error):
-                raise self._wrong_type() from error
-            raise
-
-    return method
-
-
 # --- Base ---------------------------------------------------------------------------
 
-# KEYS[1]: the container's key.  ARGV[1]: a variadic write command (HSET,
-# SADD, RPUSH, PFADD); ARGV[2...]: its arguments.
-# Runs the command only if the key does not exist yet, atomically, so that
-# constructing a container with data never merges into (or clobbers)
-# someone's data.  Writes in slices of 1,000 arguments (an even number, so
-# HSET's field/value pairs stay whole) because Lua's unpack() is limited to
-# a few thousand values.  Returns 1 if written, 0 if the key existed.
 # Lua functions for scripts that pass many values to one command: Lua's
 # unpack() is limited to a few thousand values, so slices(first, size, fn)
 # calls fn(ARGV[i], ..., ARGV[i + size - 1]) for i = first, first + size, ...
@@ -383,19 +387,44 @@ local function slices(first, size, fn)
 end
 """
 
+# KEYS[1]: the container's key.  ARGV[1]: milliseconds to live, or '' for
+# none (the constructor's ttl=).  ARGV[2]: a variadic write command (HSET,
+# SADD, RPUSH, PFADD); ARGV[3...]: its arguments.
+# Runs the command only if the key does not exist yet, atomically, so that
+# constructing a container with data never merges into (or clobbers)
+# someone's data; the expiry is set in the same script, so that no client
+# ever sees the new key without it.  Writes in slices of 1,000 arguments (an
+# even number, so HSET's field/value pairs stay whole).  Returns 1 if
+# written, 0 if the key existed.
 CREATE_IF_ABSENT = (
     LUA_SLICES
     + """
 if redis.call('EXISTS', KEYS[1]) == 1 then
     return 0
 end
-slices(2, 1000, function(...) redis.call(ARGV[1], KEYS[1], ...) end)
+slices(3, 1000, function(...) redis.call(ARGV[2], KEYS[1], ...) end)
+if ARGV[1] ~= '' then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return 1
 """
 )
 
 
 CREATE_IF_ABSENT_SCRIPT = Script(CREATE_IF_ABSENT)
+
+# KEYS[1]: a container's key, KEYS[2]: a new key on the same server.
+# ARGV[1]: the Redis type the container stores ('hash', 'set', 'list').
+# COPY KEYS[1] to KEYS[2], server-side, unless KEYS[1] holds another type
+# (COPY itself copies any type): then the WRONGTYPE error every other
+# command of the container gives, and nothing is written.
+COPY_TYPED = Script("""
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= ARGV[1] and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+end
+return redis.call('COPY', KEYS[1], KEYS[2])
+""")
 
 
 class Base:
@@ -410,17 +439,8 @@ class Base:
 
     # The Redis type (as TYPE names it) this container stores, for errors.
     _redis_type: ClassVar[str] = ''
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # Classes on the command layer translate errors in the fronts; the
-        # wrapping below serves the modules not yet moved onto it.
-        if any(isinstance(attr, (operation, iteration)) for attr in vars(cls).values()):
-            return
-        for name, attr in list(vars(cls).items()):
-            public = not name.startswith('_') or (name.startswith('__') and name.endswith('__'))
-            if inspect.isfunction(attr) and public:
-                setattr(cls, name, _translating(attr))
+    # The constructor's ttl= in milliseconds (see Expiring); None: no expiry.
+    _expiry_ms: int | None = None
 
     # The clients this class accepts as redis=, and its default client.
     _client_types: ClassVar[tuple[type, ...]] = (Redis, RedisCluster)
@@ -441,7 +461,6 @@ class Base:
         else:
             self._cell = None
             self._key = key
-        self._scripts: dict[str, RegisteredScript] = {}
 
     def _default_client(self) -> Any:
         return default_redis()
@@ -491,58 +510,21 @@ class Base:
         """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
 
         Raises :class:`KeyExistsError` and writes nothing if the key exists:
-        the rule every container's constructor follows.  1 round trip.
+        the rule every container's constructor follows.  The constructor's
+        ``ttl=`` is applied in the same script.  1 round trip.
         """
-        if not (yield CREATE_IF_ABSENT_SCRIPT([self.key], [command, *args])):
+        if not (yield CREATE_IF_ABSENT_SCRIPT([self.key], [self._expiry_arg(), command, *args])):
             raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
+
+    def _expiry_arg(self) -> str:
+        # The constructor's ttl= as creation scripts take it: ms, or '' for none.
+        return '' if self._expiry_ms is None else str(self._expiry_ms)
 
     def _wrong_type(self) -> WrongRedisTypeError:
         expected = f'a Redis {self._redis_type}' if self._redis_type else 'another Redis type'
         return WrongRedisTypeError(
             self.redis, self.key, f'the key holds another Redis type; {type(self).__name__} needs {expected}'
         )
-
-    # -- scripts, pipelines, transactions --
-
-    def _script(self, lua: str) -> RegisteredScript:
-        """Return the registered ``Script`` for ``lua`` (no round trip)."""
-        script = self._scripts.get(lua)
-        if script is None:
-            script = self._scripts[lua] = self.redis.register_script(lua)
-        return script
-
-    def _eval(self, lua: str, keys: list[str], args: list[Any], client: Any = None) -> Any:
-        """Run a Lua script: 1 round trip (EVALSHA; NOSCRIPT costs 2 more once)."""
-        return self._script(lua)(keys=keys, args=args, client=client)
-
-    def _create(self, command: str, args: list[str]) -> None:
-        """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
-
-        Raises :class:`KeyExistsError` and writes nothing if the key exists:
-        the rule every container's constructor follows.  1 round trip.
-        """
-        if not self._eval(CREATE_IF_ABSENT, [self.key], [command, *args]):
-            raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
-
-    def _pipeline(self, *, transaction: bool = False) -> Pipeline:
-        """Return a pipeline on this container's client (all commands in 1 round trip)."""
-        return cast(Pipeline, self.redis.pipeline(transaction=transaction))
-
-    def _transaction(self, func: Callable[[Pipeline], _T], *watches: str) -> _T:
-        """Run ``func`` under WATCH/MULTI/EXEC, retrying while a watched key changes.
-
-        ``func`` receives the pipeline in immediate mode (reads run at once);
-        it calls ``pipe.multi()`` before queuing writes.  Its return value is
-        returned.  Cost: the reads, plus 1 round trip for MULTI..EXEC, per try.
-
-        On a Redis Cluster this needs a redis-py whose ``RedisCluster`` has
-        ``transaction()`` (5.0.x has not): that is why every container's
-        atomic operation is one command or one Lua script instead, which
-        work on both kinds of client with every redis-py we support.
-        """
-        if not hasattr(self.redis, 'transaction'):
-            raise NotImplementedError('this redis-py cannot run WATCH/MULTI/EXEC on a Redis Cluster')
-        return cast(_T, self.redis.transaction(cast(Any, func), *(watches or (self.key,)), value_from_callable=True))
 
     # -- misc --
 
@@ -558,6 +540,95 @@ class Base:
             return True
         slot = key_slot(self.key.encode())
         return all(key_slot(other.key.encode()) == slot for other in others)
+
+
+class Expiring(Base):
+    """Base of every container's core: the whole key's expiry, on every front.
+
+    Redis expires a key as a whole: after ``C.expire(10)`` the container is
+    empty 10 seconds later (and every client sees it empty), unless a write
+    in between replaces the key (``clear()`` then a write, for one) or
+    ``C.persist()`` cancels the expiry.  Writes that modify the key (``d[k] =
+    v``, ``s.add(x)``) keep its expiry, as Redis keeps it.  Durations are
+    seconds (an int, a float or a ``timedelta``); Redis keeps milliseconds.
+
+    ``ttl=`` (a constructor option, seconds or a ``timedelta``):
+
+    * with initial data, the key is created with the expiry, atomically, in
+      the one script that creates it: no client ever sees it without;
+    * without data, the key already exists or the container is empty; Redis
+      cannot hold an expiry for a key that does not exist, so the
+      constructor applies it to the existing key (1 round trip; on the
+      asyncio front on ``await``, with the constructor's other writes), and
+      raises ``ValueError`` if the key does not exist (always, without a
+      round trip, for a temporary container made without ``key=``).  To
+      make a new container that expires, give it initial data, or call
+      :meth:`expire` after its first write.
+    """
+
+    def __init__(self, *, redis: Any = None, key: str | None = None, ttl: float | timedelta | None = None) -> None:
+        expiry = None if ttl is None else milliseconds(ttl, 'ttl')
+        super().__init__(redis=redis, key=key)
+        self._expiry_ms = expiry
+
+    def _start_expiry(self) -> None:
+        """For a constructor given no data: apply ``ttl=`` to the existing key."""
+        if self._expiry_ms is None:
+            return
+        if self._cell is not None:
+            raise ValueError(self._no_key_for_ttl())
+        self._start(self._expire_existing())
+
+    def _expire_existing(self) -> Op[None]:
+        # The ttl= of a constructor given no data: 1 round trip (none without ttl=).
+        if self._expiry_ms is not None and not (yield Call('PEXPIRE', self.key, self._expiry_ms)):
+            raise ValueError(self._no_key_for_ttl())
+
+    def _no_key_for_ttl(self) -> str:
+        return (
+            f'{type(self).__name__}(ttl=...) without initial data sets the expiry of an existing key, and '
+            f'{self.key!r} does not exist: give initial data, or call expire() after the first write'
+        )
+
+    @operation
+    def expire(self, seconds: float | timedelta) -> Op[bool]:
+        """C.expire(seconds) -> True if C now expires in ``seconds``, False if C is empty.
+
+        ``seconds`` is an int, a float or a ``timedelta`` (millisecond
+        precision); 0 empties C at once.  An empty container has no Redis
+        key to expire, so nothing happens and the result is False.  Replaces
+        any earlier expiry.  O(1), 1 round trip (PEXPIRE).
+        """
+        return bool((yield Call('PEXPIRE', self.key, milliseconds(seconds))))
+
+    @operation
+    def expire_at(self, when: datetime) -> Op[bool]:
+        """C.expire_at(when) -> True if C now expires at the datetime ``when``, False if C is empty.
+
+        A naive ``when`` is local time, as ``datetime.timestamp()`` reads it;
+        a time in the past empties C at once.  O(1), 1 round trip (PEXPIREAT).
+        """
+        if not isinstance(when, datetime):
+            raise TypeError(f'when must be a datetime, not {type(when).__name__}')
+        return bool((yield Call('PEXPIREAT', self.key, max(0, round(when.timestamp() * 1000)))))
+
+    @operation
+    def ttl(self) -> Op[float | None]:
+        """C.ttl() -> the seconds until C expires (a float, millisecond precision), or None.
+
+        None when C never expires -- including when C is empty, since an
+        empty container has no Redis key, hence no expiry.  O(1), 1 round
+        trip (PTTL).
+        """
+        return seconds_left(int((yield Call('PTTL', self.key))))
+
+    @operation
+    def persist(self) -> Op[bool]:
+        """C.persist() -> True if C had an expiry and now has none, else False.
+
+        O(1), 1 round trip (PERSIST).
+        """
+        return bool((yield Call('PERSIST', self.key)))
 
 
 class SyncFront(Base, SyncMarker):

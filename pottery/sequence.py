@@ -36,8 +36,9 @@ from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from redis.exceptions import ResponseError
 
-from pottery.base import LUA_SLICES, Base, decode, decode_many, encode
+from pottery.base import COPY_TYPED, LUA_SLICES, Expiring, decode, decode_many, encode
 from pottery.command import Call, Items, On, Op, Script, iteration, operation, run
+from pottery.exceptions import warn_inefficient
 
 __all__ = [
     'BIG',
@@ -316,16 +317,6 @@ return #items
 """
 )
 
-# KEYS[1]: a list, KEYS[2]: a new key.  COPY KEYS[1] to KEYS[2], unless
-# KEYS[1] holds another Redis type (COPY itself copies any type): then the
-# WRONGTYPE error every other list command gives.
-COPY = Script("""
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind ~= 'list' and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
-end
-return redis.call('COPY', KEYS[1], KEYS[2])
-""")
 
 # KEYS[1], KEYS[2]: two lists.  Returns both lists' items, read atomically.
 READ_TWO = Script("""
@@ -366,7 +357,7 @@ def fits_index(number: int) -> None:
         raise IndexError("cannot fit 'int' into an index-sized integer")
 
 
-class SequenceCore(Base, Generic[_T]):
+class SequenceCore(Expiring, Generic[_T]):
     """The operations of a Redis list of JSON texts, shared by lists and deques.
 
     Subclasses set ``_kind`` ('list' or 'deque', used in error messages) and
@@ -398,7 +389,8 @@ class SequenceCore(Base, Generic[_T]):
 
     def _fill(self, iterable: Iterable[Any]) -> None:
         # A constructor's writes: the initial items (1 round trip; 2 for
-        # another Redis sequence, read first), else the bound check.
+        # another Redis sequence, read first), else the bound check and
+        # ttl= of an existing key (1 round trip each).
         if isinstance(iterable, SequenceCore):
             self._start(self._copy_from(iterable))
             return
@@ -406,14 +398,22 @@ class SequenceCore(Base, Generic[_T]):
         if values:
             self._start(self._create_op('RPUSH', self._trimmed(self._encode_all(values))))
         elif self._cell is None and self._bound() is not None:
-            self._start(self._check_bound())
+            self._start(self._attach())
+        else:
+            self._start_expiry()
 
     def _copy_from(self, source: SequenceCore[Any]) -> Op[None]:
         raws = yield from source._raw_elsewhere()
         if raws:
             yield from self._create_op('RPUSH', self._trimmed(raws))
         else:
-            yield from self._check_bound()
+            yield from self._attach()
+
+    def _attach(self) -> Op[None]:
+        # A constructor without initial items: one operation (an async
+        # container holds one pending), the bound check then ttl=.
+        yield from self._check_bound()
+        yield from self._expire_existing()
 
     def _check_bound(self) -> Op[None]:
         # A bounded instance attached to an existing key: IndexError if the
@@ -551,6 +551,7 @@ class SequenceCore(Base, Generic[_T]):
 
         Complexity: O(n), 1 round trip per chunk of 1,000 items.
         """
+        warn_inefficient(f'{type(self).__name__}.count()')
         counted: list[int] = []
 
         def visit(raws: list[Any]) -> bool:
@@ -569,6 +570,7 @@ class SequenceCore(Base, Generic[_T]):
         round trip per chunk of 1,000 items searched (+1 with a negative
         start or stop, to read the length).
         """
+        warn_inefficient(f'{type(self).__name__}.index()')
         first, last = search_bound(start), search_bound(stop)
         if first < 0 or last < 0:
             length = int((yield Call('LLEN', self.key)))
@@ -693,6 +695,7 @@ class SequenceCore(Base, Generic[_T]):
         compare-and-set script that deletes it only if nothing before it
         changed (else it reads again).
         """
+        warn_inefficient(f'{type(self).__name__}.remove()')
         while True:
             found = yield from self._find(value)
             if found is None:
@@ -716,7 +719,7 @@ class SequenceCore(Base, Generic[_T]):
     def _copy_into(self, new: SequenceCore[Any]) -> Op[Any]:
         # Same slot (one server): COPY, server-side.  Otherwise read, then write.
         if self._same_slot(new):
-            yield COPY([self.key, new.key])
+            yield COPY_TYPED([self.key, new.key], ['list'])
         else:
             yield from new._push((yield from self._raw()))
         return new
