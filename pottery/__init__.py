@@ -3,7 +3,8 @@
 Redis-backed containers that behave like Python's own ``dict``, ``set``,
 ``list``, ``collections.Counter`` and ``collections.deque``, plus a
 distributed lock (``Redlock``), an ID generator (``NextId``), a shared
-``lru_cache`` (``redis_cache``) and probabilistic sets.
+``lru_cache`` (``redis_cache``), a ``queue.SimpleQueue`` shared by processes
+(``RedisSimpleQueue``) and probabilistic sets.
 """
 
 from pottery.asyncio.nextid import AIONextID
@@ -21,6 +22,7 @@ from pottery.exceptions import (
     PotteryError,
     PotteryWarning,
     PrimitiveError,
+    QueueEmptyError,
     QuorumIsImpossible,
     QuorumNotAchieved,
     RandomKeyError,
@@ -31,6 +33,7 @@ from pottery.exceptions import (
 from pottery.hyperloglog import HyperLogLog
 from pottery.list import RedisList
 from pottery.nextid import NextID, NextId
+from pottery.queue import RedisSimpleQueue
 from pottery.redlock import Redlock, synchronize
 from pottery.set import RedisSet
 from pottery.timer import ContextTimer
@@ -53,6 +56,7 @@ __all__ = [
     'PotteryError',
     'PotteryWarning',
     'PrimitiveError',
+    'QueueEmptyError',
     'QuorumIsImpossible',
     'QuorumNotAchieved',
     'RandomKeyError',
@@ -61,6 +65,7 @@ __all__ = [
     'RedisDict',
     'RedisList',
     'RedisSet',
+    'RedisSimpleQueue',
     'Redlock',
     'ReleaseUnlockedLock',
     'TooManyExtensions',

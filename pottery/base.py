@@ -365,15 +365,21 @@ def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
 # someone's data.  Writes in slices of 1,000 arguments (an even number, so
 # HSET's field/value pairs stay whole) because Lua's unpack() is limited to
 # a few thousand values.  Returns 1 if written, 0 if the key existed.
-# A Lua function for scripts that pass many ARGV to one command: Lua's
+# Lua functions for scripts that pass many values to one command: Lua's
 # unpack() is limited to a few thousand values, so slices(first, size, fn)
 # calls fn(ARGV[i], ..., ARGV[i + size - 1]) for i = first, first + size, ...
-# Prepend it to a script: LUA_SLICES + '...'.
+# and slices_of(items, first, size, fn) does the same over any table (the
+# items a script read with LRANGE, say).  Prepend them to a script:
+# LUA_SLICES + '...'.
 LUA_SLICES = """
-local function slices(first, size, fn)
-    for i = first, #ARGV, size do
-        fn(unpack(ARGV, i, math.min(i + size - 1, #ARGV)))
+local function slices_of(items, first, size, fn)
+    for i = first, #items, size do
+        fn(unpack(items, i, math.min(i + size - 1, #items)))
     end
+end
+
+local function slices(first, size, fn)
+    slices_of(ARGV, first, size, fn)
 end
 """
 

@@ -12,6 +12,7 @@ Warnings subclass :class:`PotteryWarning`.
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Iterable
 from typing import Any
 
@@ -70,6 +71,14 @@ class RandomKeyError(PotteryError, RuntimeError):
     Exported so that code written for the ``pottery`` package, which names
     it, keeps importing.  Random keys here are uuid4s (122 random bits),
     chosen without a round trip, so this library never raises it.
+    """
+
+
+class QueueEmptyError(PotteryError, queue.Empty):
+    """``get()`` found the queue empty (without blocking, or until its timeout).
+
+    Also a ``queue.Empty``, so that code written for ``queue.SimpleQueue``
+    catches it.
     """
 
 

@@ -37,7 +37,7 @@ from redis import Redis
 
 from pottery.command import Op, Script, Sleep, SyncMarker, operation
 from pottery.exceptions import QuorumIsImpossible, QuorumNotAchieved
-from pottery.quorum import Quorum, errors, quorum_decided
+from pottery.quorum import C, Quorum, errors, quorum_decided
 
 __all__ = ['NextID', 'NextId', 'NextIdCore']
 
@@ -63,7 +63,7 @@ return 1
 """)
 
 
-class NextIdCore(Quorum):
+class NextIdCore(Quorum[C]):
     """Every operation of :class:`NextId` and of its asyncio twin, written once."""
 
     KEY_PREFIX = 'nextid'
@@ -74,7 +74,7 @@ class NextIdCore(Quorum):
         self,
         *,
         key: str = 'current',
-        masters: Any = None,
+        masters: Iterable[C] | C | None = None,
         raise_on_redis_errors: bool = False,
         num_tries: int = 3,
         master_timeout: float = 0.1,
@@ -159,7 +159,7 @@ class NextIdCore(Quorum):
             self._give_up(results)
 
 
-class NextId(NextIdCore, SyncMarker):
+class NextId(NextIdCore[Redis], SyncMarker):
     """An iterator of unique, increasing IDs shared by every process.
 
     ``key`` names the sequence (Redis key ``nextid:<key>``); ``masters`` are
@@ -174,23 +174,6 @@ class NextId(NextIdCore, SyncMarker):
     >>> next(user_ids), next(user_ids)  # doctest: +SKIP
     (1, 2)
     """
-
-    def __init__(
-        self,
-        *,
-        key: str = 'current',
-        masters: Iterable[Redis] | Redis | None = None,
-        raise_on_redis_errors: bool = False,
-        num_tries: int = 3,
-        master_timeout: float = 0.1,
-    ) -> None:
-        super().__init__(
-            key=key,
-            masters=masters,
-            raise_on_redis_errors=raise_on_redis_errors,
-            num_tries=num_tries,
-            master_timeout=master_timeout,
-        )
 
     def __iter__(self) -> NextId:
         return self

@@ -18,9 +18,10 @@ or black-holed master costs a bounded delay and never pins a worker for long;
 while a master is suspected down, calls to it fail at once instead of
 queueing.
 
-Asyncio front: each call is a task bounded by ``asyncio.wait_for``.  On both
-fronts, calls still running when the outcome is known (a majority agreed)
-finish in the background, within their deadline.
+Asyncio front: each call is a task bounded by ``asyncio.wait_for``, and a
+suspected master fails at once too (:class:`Health`, shared by both fronts).
+On both fronts, calls still running when the outcome is known (a majority
+agreed) finish in the background, within their deadline.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import redis.asyncio
 import redis.asyncio.cluster
@@ -52,7 +53,9 @@ __all__ = [
     'MAX_WORKERS',
     'PENDING',
     'SOCKET_TIMEOUT',
+    'C',
     'FanOut',
+    'Health',
     'Master',
     'MasterUnavailable',
     'Quorum',
@@ -179,10 +182,29 @@ class FanOut(Request):
         return results
 
     async def _call(self, client: Any) -> Any:
+        health = _async_health.get(client)
+        if health is None:
+            health = _async_health[client] = Health()
+        if not health.admit(self.timeout):
+            raise MasterUnavailable(f'{client!r} is not answering')
+        ok = False
+        error: Exception | None = None
         try:
-            return await asyncio.wait_for(self.request.run_async(client), self.timeout)
+            reply = await asyncio.wait_for(self.request.run_async(client), self.timeout)
+            ok = True
+            return reply
         except asyncio.TimeoutError:
-            raise MasterUnavailable(f'no answer within {self.timeout} s') from None
+            error = MasterUnavailable(f'no answer within {self.timeout} s')
+            raise error from None
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            health.finish(ok, error)
+
+
+# The health of each asyncio master (one event loop uses it: no lock).
+_async_health: weakref.WeakKeyDictionary[Any, Health] = weakref.WeakKeyDictionary()
 
 
 # The asyncio calls still running after their fan-out returned.  The loop
@@ -222,30 +244,59 @@ def executor() -> concurrent.futures.ThreadPoolExecutor:
         return _pool
 
 
-class Master:
+class Health:
+    """What a front knows of one master's health, shared by every primitive using it.
+
+    So that a paused master cannot take the whole pool (blocking front) or
+    cost every call its full deadline, a call fails at once, without being
+    sent, when calls to the master are in flight and it is *suspect*: its
+    last call timed out or a caller gave up waiting, or none of its calls
+    has succeeded for longer than the caller's timeout.  Then only the calls
+    already in flight probe it; the first success clears the suspicion.  At
+    most :data:`MAX_INFLIGHT` calls per master are in flight.  Not
+    thread-safe: the blocking front holds :attr:`Master.lock` around it.
+    """
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.suspect = False
+        self.progress = 0.0  # when a call last succeeded, or the master got busy
+
+    def admit(self, timeout: float) -> bool:
+        """Whether to send a call whose caller waits ``timeout`` s; counts it in flight."""
+        now = time.monotonic()
+        if self.inflight and (self.suspect or now - self.progress > timeout or self.inflight >= MAX_INFLIGHT):
+            return False
+        if not self.inflight:
+            self.progress = now
+        self.inflight += 1
+        return True
+
+    def finish(self, ok: bool, error: BaseException | None) -> None:
+        """Record the end of an admitted call: a success, or its error."""
+        self.inflight -= 1
+        if ok:
+            self.suspect = False
+            self.progress = time.monotonic()
+        elif isinstance(error, (RedisTimeoutError, RedisConnectionError)):
+            self.suspect = True
+
+
+class Master(Health):
     """One master of the blocking front: the user's client, our short-timeout twin, its health.
 
     The twin shares the user's connection settings (address, credentials,
     TLS, ``decode_responses``...) with a socket timeout of at most
     :data:`SOCKET_TIMEOUT` and no retry after a timeout, so that a worker
     blocked on a paused master gets free again.
-
-    So that a paused master cannot take the whole pool, a call fails at once,
-    without using a worker, when calls to the master are in flight and it is
-    *suspect*: its last call timed out or a caller gave up waiting, or none of
-    its calls has succeeded for longer than the caller's timeout.  Then only
-    the calls already in flight probe it; the first success clears the
-    suspicion.  At most :data:`MAX_INFLIGHT` calls per master are in flight.
     """
 
     def __init__(self, client: Redis, socket_timeout: float) -> None:
+        super().__init__()
         # not the client itself: the registry maps the client to this weakly
         self.name = repr(client)
         self.fast = _twin(client, socket_timeout)
         self.lock = threading.Lock()
-        self.inflight = 0
-        self.suspect = False
-        self.progress = 0.0  # when a call last succeeded, or the master got busy
         self.pid = os.getpid()
 
     def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
@@ -253,18 +304,14 @@ class Master:
 
         ``timeout`` is how long the caller waits.
         """
-        now = time.monotonic()
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's calls are not ours
                 self.inflight, self.suspect, self.pid = 0, False, os.getpid()
-            if self.inflight and (self.suspect or now - self.progress > timeout or self.inflight >= MAX_INFLIGHT):
+            if not self.admit(timeout):
                 out.put((index, MasterUnavailable(f'{self.name} is not answering')))
                 return
-            if not self.inflight:
-                self.progress = now
-            self.inflight += 1
         try:
-            executor().submit(self._run, index, request, out, now + timeout)
+            executor().submit(self._run, index, request, out, time.monotonic() + timeout)
         except RuntimeError as error:  # the interpreter is shutting down
             with self.lock:
                 self.inflight -= 1
@@ -284,12 +331,7 @@ class Master:
         except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
             result = error
         with self.lock:
-            self.inflight -= 1
-            if ok:
-                self.suspect = False
-                self.progress = time.monotonic()
-            elif isinstance(result, (RedisTimeoutError, RedisConnectionError)):
-                self.suspect = True
+            self.finish(ok, None if ok else result)
         out.put((index, result))
 
     def mark_suspect(self) -> None:
@@ -357,7 +399,11 @@ _ASYNC_TYPES = (redis.asyncio.Redis,)
 _CLUSTERS = (RedisCluster, redis.asyncio.cluster.RedisCluster)
 
 
-class Quorum:
+# A master's client type: redis.Redis (blocking) or redis.asyncio.Redis.
+C = TypeVar('C')
+
+
+class Quorum(Generic[C]):
     """The front logic of a primitive over several independent masters.
 
     ``masters`` is an iterable of clients (or a single client: one master),
@@ -371,9 +417,9 @@ class Quorum:
     # set by pottery.command.SyncMarker / AsyncMarker
     _asynchronous: ClassVar[bool]
 
-    def __init__(self, masters: Any, master_timeout: float) -> None:
+    def __init__(self, masters: Iterable[C] | C | None, master_timeout: float) -> None:
         clients = self._clients_of(masters)
-        self._clients = tuple(clients)
+        self._clients: tuple[C, ...] = tuple(clients)
         self.master_timeout = master_timeout
         self.quorum = len(clients) // 2 + 1
         # What pottery.command's fronts run requests with: our masters.
@@ -407,7 +453,7 @@ class Quorum:
         return list(unique.values())
 
     @property
-    def masters(self) -> tuple[Any, ...]:
+    def masters(self) -> tuple[C, ...]:
         """The masters' clients."""
         return self._clients
 

@@ -56,7 +56,7 @@ from pottery.exceptions import (
     ReleaseUnlockedLock,
     TooManyExtensions,
 )
-from pottery.quorum import PENDING, Quorum, errors, quorum_decided
+from pottery.quorum import PENDING, C, Quorum, errors, quorum_decided
 
 __all__ = ['Redlock', 'RedlockCore', 'synchronize']
 
@@ -163,7 +163,7 @@ def milliseconds(value: object, name: str = 'auto_release_time') -> int:
 # --- Redlock -----------------------------------------------------------------------------
 
 
-class RedlockCore(Quorum):
+class RedlockCore(Quorum[C]):
     """Every operation of :class:`Redlock` and of its asyncio twin, written once.
 
     A front adds how to run them (``SyncMarker`` or ``AsyncMarker``) and how
@@ -181,7 +181,7 @@ class RedlockCore(Quorum):
         self,
         *,
         key: str,
-        masters: Any = None,
+        masters: Iterable[C] | C | None = None,
         raise_on_redis_errors: bool = False,
         auto_release_time: int | float | timedelta = 10_000,
         num_extensions: int = 3,
@@ -482,7 +482,7 @@ class RedlockCore(Quorum):
         yield from self._release()
 
 
-class Redlock(RedlockCore, SyncMarker):
+class Redlock(RedlockCore[Redis], SyncMarker):
     """A distributed lock with ``threading.Lock``'s API, over several Redis masters.
 
     ``key`` names the resource (Redis key ``redlock:<key>``); ``masters`` are
@@ -508,31 +508,7 @@ class Redlock(RedlockCore, SyncMarker):
     ...     print(lock.token)  # a fencing token for the resource
     """
 
-    def __init__(
-        self,
-        *,
-        key: str,
-        masters: Iterable[Redis] | Redis | None = None,
-        raise_on_redis_errors: bool = False,
-        auto_release_time: int | float | timedelta = 10_000,
-        num_extensions: int = 3,
-        context_manager_blocking: bool = True,
-        context_manager_timeout: float = -1,
-        auto_extend: bool = False,
-        master_timeout: float | None = None,
-    ) -> None:
-        self._extender: _Extender | None = None
-        super().__init__(
-            key=key,
-            masters=masters,
-            raise_on_redis_errors=raise_on_redis_errors,
-            auto_release_time=auto_release_time,
-            num_extensions=num_extensions,
-            context_manager_blocking=context_manager_blocking,
-            context_manager_timeout=context_manager_timeout,
-            auto_extend=auto_extend,
-            master_timeout=master_timeout,
-        )
+    _extender: _Extender | None = None
 
     def _start_extender(self, value: str) -> None:
         self._extender = _Extender(self, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import doctest
@@ -9,6 +10,7 @@ import json
 import multiprocessing
 import operator
 import random
+import re
 import time
 from collections.abc import Callable
 from functools import partial
@@ -18,11 +20,20 @@ import hypothesis.strategies as st
 import pytest
 import redis as redis_py
 from hypothesis import settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from redis.cluster import RedisCluster
 
 import pottery.deque
-from pottery import KeyExistsError, RedisDeque, RedisList
+from pottery import KeyExistsError, RedisDeque, RedisList, WrongRedisTypeError
+from pottery.asyncio import RedisDeque as AsyncRedisDeque
+from tests.fronts import ASYNC, Api, wait
 from tests.test_list import SMALL, VALUES, connect, measure, outcome, shared_servers
 
 # --- the spec and the basics -------------------------------------------------------------
@@ -70,48 +81,97 @@ def test_not_a_stdlib_deque(redis: redis_py.Redis) -> None:
 
 
 @pytest.mark.parametrize('maxlen', ['a', 1.0, -1, 2**70, None, 0, 3, True])
-def test_maxlen_validation(redis: redis_py.Redis, maxlen: Any) -> None:
-    assert outcome(lambda: RedisDeque('abcd', maxlen, redis=redis).maxlen) == outcome(
+def test_maxlen_validation(redis: redis_py.Redis, maxlen: Any, api: Api) -> None:
+    assert outcome(lambda: api.RedisDeque('abcd', maxlen, redis=redis).maxlen) == outcome(
         lambda: collections.deque('abcd', maxlen).maxlen
     )
 
 
-def test_maxlen_semantics(redis: redis_py.Redis) -> None:
-    d: RedisDeque[str] = RedisDeque('abcdef', maxlen=3, redis=redis, key='bounded')
-    assert repr(d) == "RedisDeque(['d', 'e', 'f'], maxlen=3)" and d.maxlen == 3
-    with pytest.raises(AttributeError):
-        d.maxlen = 4  # type: ignore[misc]  # read-only, as deque's
+def test_maxlen_semantics(redis: redis_py.Redis, api: Api) -> None:
+    d: Any = api.RedisDeque('abcdef', maxlen=3, redis=redis, key='bounded')
+    assert d.to_list() == ['d', 'e', 'f'] and d.maxlen == 3
     d.append('g')
     d.appendleft('c')
     assert list(d) == ['c', 'e', 'f']
     with pytest.raises(IndexError, match='deque already at its maximum size'):
         d.insert(1, 'x')
-    # Another instance on the same key, unbounded, sees the same items ...
-    same: RedisDeque[str] = RedisDeque(redis=redis, key='bounded')
+    # Another instance on the same key, unbounded, sees the same items.
+    same: Any = api.RedisDeque(redis=redis, key='bounded')
     same.extend('xyz')
     assert same.maxlen is None and len(same) == 6
-    # ... and attaching with a maxlen keeps the last maxlen items, as deque(d, maxlen).
-    small: RedisDeque[str] = RedisDeque(maxlen=2, redis=redis, key='bounded')
-    assert list(small) == ['y', 'z']
-    zero: RedisDeque[str] = RedisDeque('abc', maxlen=0, redis=redis)
+    zero: Any = api.RedisDeque('abc', maxlen=0, redis=redis)
     zero.append('a')
     zero.extendleft('bc')
-    assert repr(zero) == 'RedisDeque([], maxlen=0)' and len(zero) == 0
+    assert zero.to_list() == [] and len(zero) == 0
     with pytest.raises(IndexError):
         zero.insert(0, 'a')
     assert d.copy().maxlen == 3
 
 
-def test_constructor_with_items_on_existing_key(redis: redis_py.Redis) -> None:
-    RedisDeque('ab', redis=redis, key='taken')
+def test_maxlen_is_read_only(redis: redis_py.Redis) -> None:
+    d: RedisDeque[str] = RedisDeque('abcdef', maxlen=3, redis=redis)
+    assert repr(d) == "RedisDeque(['d', 'e', 'f'], maxlen=3)"
+    with pytest.raises(AttributeError):
+        d.maxlen = 4  # type: ignore[misc]  # read-only, as deque's
+
+
+def test_maxlen_below_an_existing_list_raises(any_redis: Any, api: Api) -> None:
+    # pottery 3.0.1: a bounded deque on a key whose list is already longer
+    # than maxlen raises IndexError (and leaves the list alone).
+    any_redis.rpush('long', *(json.dumps(n) for n in range(5)))
+    for maxlen in (0, 2, 4):
+        with pytest.raises(IndexError):
+            api.RedisDeque(maxlen=maxlen, redis=any_redis, key='long')
+    assert any_redis.lrange('long', 0, -1) == [b'0', b'1', b'2', b'3', b'4']
+    for maxlen in (5, 6):
+        assert api.RedisDeque(maxlen=maxlen, redis=any_redis, key='long').to_list() == [0, 1, 2, 3, 4]
+    assert api.RedisDeque(maxlen=1, redis=any_redis, key='absent').to_list() == []
+
+
+def test_to_list(any_redis: Any, api: Api) -> None:
+    d: Any = api.RedisDeque('abc', maxlen=2, redis=any_redis)
+    assert d.to_list() == ['b', 'c'] and type(d.to_list()) is list
+
+
+def test_constructor_with_items_on_existing_key(redis: redis_py.Redis, api: Api) -> None:
+    api.RedisDeque('ab', redis=redis, key='taken')
     with pytest.raises(KeyExistsError):
-        RedisDeque('c', redis=redis, key='taken')
-    assert list(RedisDeque(redis=redis, key='taken')) == ['a', 'b']
+        api.RedisDeque('c', redis=redis, key='taken')
+    assert list(api.RedisDeque(redis=redis, key='taken')) == ['a', 'b']
+    assert api.RedisDeque(api.RedisDeque('xyz', redis=redis), 2, redis=redis).to_list() == ['y', 'z']
 
 
-def test_shares_layout_with_redis_list(redis: redis_py.Redis) -> None:
-    RedisList([1, 'a'], redis=redis, key='shared')
-    assert list(RedisDeque(redis=redis, key='shared')) == [1, 'a']
+def test_shares_layout_with_redis_list(redis: redis_py.Redis, api: Api) -> None:
+    api.RedisList([1, 'a'], redis=redis, key='shared')
+    assert list(api.RedisDeque(redis=redis, key='shared')) == [1, 'a']
+
+
+def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
+    any_redis.set('string', 'x')
+    d: Any = api.RedisDeque(redis=any_redis, key='string')
+    attempts: list[Callable[[], Any]] = [
+        lambda: d.append('x'),
+        lambda: d.appendleft('x'),
+        lambda: d.extendleft('x'),
+        d.pop,
+        d.popleft,
+        lambda: d.rotate(2),
+        lambda: d.rotate(1),
+        lambda: len(d),
+        d.to_list,
+        lambda: list(d),
+        lambda: list(reversed(d)),
+        lambda: d[0],
+        lambda: 'x' in d,
+        lambda: d == collections.deque(),
+        d.copy,
+    ]
+    for attempt in attempts:
+        with pytest.raises(WrongRedisTypeError, match='list'):
+            attempt()
+    with pytest.raises(WrongRedisTypeError):
+        api.RedisDeque(maxlen=3, redis=any_redis, key='string')
+    assert any_redis.get('string') == b'x'
 
 
 def test_operators(redis: redis_py.Redis) -> None:
@@ -135,8 +195,8 @@ def test_operators(redis: redis_py.Redis) -> None:
 # --- bad input ---------------------------------------------------------------------------
 
 
-def test_unencodable_items_write_nothing(any_redis: Any) -> None:
-    d: RedisDeque[Any] = RedisDeque([1, 2, 3], maxlen=5, redis=any_redis, key='bad')
+def test_unencodable_items_write_nothing(any_redis: Any, api: Api) -> None:
+    d: Any = api.RedisDeque([1, 2, 3], maxlen=5, redis=any_redis, key='bad')
     before = any_redis.lrange('bad', 0, -1)
     attempts: list[Callable[[], Any]] = [
         lambda: d.append(object()),
@@ -152,22 +212,22 @@ def test_unencodable_items_write_nothing(any_redis: Any) -> None:
             attempt()
         assert any_redis.lrange('bad', 0, -1) == before
     with pytest.raises(TypeError):
-        RedisDeque([1, object()], redis=any_redis, key='new')
+        api.RedisDeque([1, object()], redis=any_redis, key='new')
     assert not any_redis.exists('new')
 
 
 @pytest.mark.parametrize('n', ['a', 1.0, None, 2**70])
-def test_rotate_validation(redis: redis_py.Redis, n: Any) -> None:
-    d: RedisDeque[int] = RedisDeque([1, 2, 3], redis=redis)
+def test_rotate_validation(redis: redis_py.Redis, n: Any, api: Api) -> None:
+    d: Any = api.RedisDeque([1, 2, 3], redis=redis)
     assert outcome(lambda: d.rotate(n)) == outcome(lambda: collections.deque([1, 2, 3]).rotate(n))
     assert list(d) == [1, 2, 3]
 
 
 @pytest.mark.parametrize('n', [0, 1, -1, 2, 3, 7, -7, 10**18 + 1, -(10**18) - 1, 2**63 - 1, -(2**63)])
-def test_rotate_big(redis: redis_py.Redis, n: int) -> None:
+def test_rotate_big(redis: redis_py.Redis, n: int, api: Api) -> None:
     for size in (0, 1, 2, 5, 1500):
         model = collections.deque(range(size))
-        d: RedisDeque[int] = RedisDeque(model, redis=redis, key='rotate')
+        d: Any = api.RedisDeque(model, redis=redis, key='rotate')
         d.rotate(n)
         model.rotate(n)
         assert list(d) == list(model), (size, n)
@@ -193,13 +253,9 @@ def test_cluster_cross_slot(redis_cluster: RedisCluster) -> None:
 
 
 @pytest.mark.parametrize('maxlen', [None, 100])
-@pytest.mark.parametrize('where', ['standalone', 'cluster'])
-def test_round_trip_budgets(
-    where: str, maxlen: int | None, request: pytest.FixtureRequest, round_trips: Callable[[], Any]
-) -> None:
-    client = request.getfixturevalue('redis' if where == 'standalone' else 'redis_cluster')
-    d: RedisDeque[Any] = RedisDeque(range(50), maxlen, redis=client, key='{budget}deque')
-    other: RedisDeque[Any] = RedisDeque([1, 2], redis=client, key='{budget}other')
+def test_round_trip_budgets(any_redis: Any, maxlen: int | None, round_trips: Callable[[], Any], api: Api) -> None:
+    d: Any = api.RedisDeque(range(50), maxlen, redis=any_redis, key='{budget}deque')
+    other: Any = api.RedisDeque([1, 2], redis=any_redis, key='{budget}other')
     budgets: dict[str, tuple[int, Callable[[], Any]]] = {
         'append': (1, lambda: d.append(1)),
         'appendleft': (1, lambda: d.appendleft(1)),
@@ -217,15 +273,17 @@ def test_round_trip_budgets(
         'in': (1, lambda: 'absent' in d),
         'iter': (1, lambda: [item for item in d]),
         'reverse': (1, d.reverse),
-        'repr': (1, lambda: repr(d)),
+        'to_list': (1, d.to_list),
         '== RedisDeque': (1, lambda: d == other),
-        '*=': (1, lambda: other.__imul__(2)),
     }
+    if not api.asynchronous:  # sync-only: repr and the in-place operators
+        budgets['repr'] = (1, lambda: repr(d))
+        budgets['*='] = (1, lambda: other.__imul__(2))
     measured = {name: measure(func, round_trips) for name, (_, func) in budgets.items()}
     assert measured == {name: budget for name, (budget, _) in budgets.items()}
 
 
-def _insert(d: RedisDeque[Any]) -> None:
+def _insert(d: Any) -> None:
     # On a full bounded deque, insert costs one round trip to find out.
     with contextlib.suppress(IndexError):
         d.insert(3, 'y')
@@ -238,18 +296,19 @@ class DequeMachine(RuleBasedStateMachine):
     """Apply each operation to a deque and to a RedisDeque; compare everything."""
 
     client: Any = None
+    api: Api
     KEY = 'pottery-test:deque-machine'
 
     def __init__(self) -> None:
         super().__init__()
         self.model: collections.deque[Any] = collections.deque()
-        self.d: RedisDeque[Any] = RedisDeque(redis=self.client, key=self.KEY)
+        self.d: Any = self.api.RedisDeque(redis=self.client, key=self.KEY)
 
     @initialize(items=st.lists(VALUES, max_size=8), maxlen=st.sampled_from([None, None, 0, 1, 3, 6]))
     def start(self, items: list[Any], maxlen: int | None) -> None:
         self.client.delete(self.KEY)
         self.model = collections.deque(items, maxlen)
-        self.d = RedisDeque(items, maxlen, redis=self.client, key=self.KEY)
+        self.d = self.api.RedisDeque(items, maxlen, redis=self.client, key=self.KEY)
 
     def same(self, redis_side: Callable[[], Any], deque_side: Callable[[], Any]) -> None:
         assert outcome(redis_side) == outcome(deque_side)
@@ -325,6 +384,7 @@ class DequeMachine(RuleBasedStateMachine):
     def clear(self) -> None:
         self.same(self.d.clear, self.model.clear)
 
+    @precondition(lambda self: not self.api.asynchronous)  # operators are sync-only
     @rule(values=st.lists(VALUES, max_size=4))
     def iadd(self, values: list[Any]) -> None:
         def redis_side() -> None:
@@ -335,6 +395,7 @@ class DequeMachine(RuleBasedStateMachine):
 
         self.same(redis_side, deque_side)
 
+    @precondition(lambda self: not self.api.asynchronous)
     @rule(times=st.integers(-1, 3))
     def imul(self, times: int) -> None:
         def redis_side() -> None:
@@ -345,6 +406,7 @@ class DequeMachine(RuleBasedStateMachine):
 
         self.same(redis_side, deque_side)
 
+    @precondition(lambda self: not self.api.asynchronous)
     @rule(values=st.lists(VALUES, max_size=4), maxlen=st.sampled_from([None, 2]))
     def binary_operators(self, values: list[Any], maxlen: int | None) -> None:
         other = collections.deque(values, maxlen)
@@ -369,15 +431,24 @@ class DequeMachine(RuleBasedStateMachine):
         copy = self.d.copy()
         assert (list(copy), copy.maxlen) == (list(self.model), self.model.maxlen)
 
+    @rule(values=st.lists(VALUES, max_size=4))
+    def equals(self, values: list[Any]) -> None:
+        for other in (collections.deque(values), values):
+            self.same(partial(operator.eq, self.d, other), partial(operator.eq, self.model, other))
+
     @invariant()
     def contents(self) -> None:
-        assert repr(list(self.d)) == repr(list(self.model))
-        assert repr(self.d) == 'RedisD' + repr(self.model)[1:]
+        assert repr(self.d.to_list()) == repr(list(self.model))
+        if not self.api.asynchronous:
+            assert repr(self.d) == 'RedisD' + repr(self.model)[1:]
 
 
 @pytest.mark.parametrize(('where', 'examples', 'steps'), [('standalone', 60, 30), ('cluster', 15, 20)])
-def test_deque_machine(where: str, examples: int, steps: int, request: pytest.FixtureRequest) -> None:
+def test_deque_machine(where: str, examples: int, steps: int, request: pytest.FixtureRequest, api: Api) -> None:
     DequeMachine.client = request.getfixturevalue('redis' if where == 'standalone' else 'redis_cluster')
+    DequeMachine.api = api
+    if api.asynchronous:  # the same rules, fewer examples: the suite's time budget
+        examples //= 2
     run_state_machine_as_test(
         DequeMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None)
     )
@@ -462,3 +533,47 @@ def test_processes_append_pop_rotate(shared: tuple[str, Any]) -> None:
     popped = [tuple(item) for result in results for item in result]
     left = [tuple(item) for item in RedisDeque[Any](redis=redis, key='queue')]
     assert len(popped + left) == len(set(popped + left)) == 4 * 250  # none lost, none twice
+
+
+# --- asyncio only -----------------------------------------------------------------------
+
+
+def test_async_refuses_blocking_syntax(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        d: Any = await AsyncRedisDeque('ab', maxlen=3, redis=client, key='letters')
+        assert repr(d) == '<RedisDeque key=letters>' and d.maxlen == 3
+        table: list[tuple[Callable[[], Any], str]] = [
+            (lambda: len(d), 'await x.len()'),
+            (lambda: 'a' in d, 'await x.contains(item)'),
+            (lambda: d[0], 'await x.getitem(key)'),
+            (lambda: d.__setitem__(0, 'z'), 'await x.setitem(key, value)'),
+            (lambda: d.__delitem__(0), 'await x.delitem(key)'),
+            (lambda: d == collections.deque('ab'), 'await x.equals(other)'),
+            (lambda: list(d), 'async for item in x'),
+            (lambda: list(reversed(d)), 'async for item in x.reversed()'),
+            (lambda: d.__iadd__('c'), 'await x.extend(other)'),
+        ]
+        for use, coroutine in table:
+            with pytest.raises(TypeError, match=re.escape(coroutine)):
+                use()
+        await d.appendleft('z')
+        await d.rotate(-1)
+        assert [item async for item in d] == ['a', 'b', 'z'] and await d.popleft() == 'a'
+        assert await d.equals(collections.deque('bz')) and await d.to_list() == ['b', 'z']
+
+    wait(main())
+
+
+def test_async_concurrent_pushes_and_pops(redis: redis_py.Redis) -> None:
+    # 200 coroutines push to both ends, then 200 pop: nothing lost, nothing twice.
+    client = ASYNC.client(redis)
+
+    async def main() -> list[Any]:
+        d: Any = AsyncRedisDeque(redis=client, key='shared')
+        await asyncio.gather(*((d.append if i % 2 else d.appendleft)(i) for i in range(200)))
+        return await asyncio.gather(*((d.pop if i % 2 else d.popleft)() for i in range(200)))
+
+    assert sorted(wait(main())) == list(range(200))
+    assert redis.llen('shared') == 0

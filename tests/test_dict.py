@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from redis.cluster import RedisCluster
 
-from pottery import KeyExistsError, RedisDict, WrongRedisTypeError
+from pottery import KeyExistsError, PotteryError, RedisDict, WrongRedisTypeError
 from pottery.asyncio import RedisDict as AsyncRedisDict
 from pottery.base import CREATE_IF_ABSENT, encode, encode_key
 from tests.fronts import ASYNC, Api, wait
@@ -332,6 +332,18 @@ def test_construct_with_data_never_overwrites(redis: redis_py.Redis, api: Api) -
     with pytest.raises(KeyExistsError):
         api.RedisDict({'b': 2}, redis=redis, key='k')
     assert api.RedisDict(redis=redis, key='k') == {'a': 1}
+
+
+def test_keyexistserror(redis: redis_py.Redis) -> None:
+    # The error says where: the key and the client, for a caller to attach
+    # to the existing data instead.  (The spec's `make test` example selects
+    # this test as tests.test_dict.DictTests.test_keyexistserror.)
+    RedisDict({'a': 1}, redis=redis, key='tel')
+    with pytest.raises(KeyExistsError) as raised:
+        RedisDict({'b': 2}, redis=redis, key='tel')
+    assert isinstance(raised.value, PotteryError)
+    assert raised.value.key == 'tel'
+    assert raised.value.redis is redis
 
 
 def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any, api: Api) -> None:

@@ -47,16 +47,22 @@ def test_docstring_examples(name: str, redis: redis_py.Redis) -> None:
 
 
 def documented_modules() -> set[str]:
-    """The modules the API reference renders: one ``::: pottery.x`` directive per page under docs/api/."""
+    """The modules the API reference renders: one ``::: pottery.x`` directive per page under docs/api/.
+
+    A package's page covers its submodules: it renders what the package
+    exports (``pottery.asyncio`` re-exports its submodules' classes, as
+    ``redis.asyncio`` does).
+    """
     names = set()
     for page in (DOCS / 'api').glob('*.md'):
-        names |= set(re.findall(r'^::: (\S+)', page.read_text(), flags=re.MULTILINE))
+        for name in re.findall(r'^::: (\S+)', page.read_text(), flags=re.MULTILINE):
+            names |= {module for module in MODULES if module == name or module.startswith(f'{name}.')}
     return names
 
 
 def test_every_module_has_an_api_page() -> None:
     missing = sorted(set(MODULES) - documented_modules())
-    assert not missing, f'add docs/api/<name>.md holding "::: <module>" and list it in mkdocs.yml for {missing}'
+    assert not missing, f'add docs/api/<name>.md holding "::: <module>" and list it in mkdocs.yml, for {missing}'
 
 
 def test_every_page_is_in_the_nav() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import doctest
@@ -10,6 +11,7 @@ import itertools
 import json
 import multiprocessing
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -19,12 +21,23 @@ import hypothesis.strategies as st
 import pytest
 import redis as redis_py
 from hypothesis import settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from redis.cluster import RedisCluster
 
 import pottery.base
 import pottery.list
+import pottery.sequence
 from pottery import KeyExistsError, RedisList, WrongRedisTypeError
+from pottery.asyncio import RedisList as AsyncRedisList
+from pottery.sequence import SequenceCore
+from tests.fronts import ASYNC, Api, unwrap, wait
 
 # --- helpers shared with test_deque.py ------------------------------------------
 
@@ -35,8 +48,8 @@ def outcome(func: Callable[[], Any]) -> tuple[Any, ...]:
         result = func()
     except Exception as error:  # noqa: BLE001  # the exception is the result being compared
         return ('error', type(error).__name__, str(error))
-    if isinstance(result, pottery.list._RedisSequence):
-        result = result._load()
+    if isinstance(unwrap(result), SequenceCore):
+        result = result.to_list()
     return ('ok', repr(result))
 
 
@@ -99,25 +112,51 @@ def test_json_dumps(redis: redis_py.Redis) -> None:
     assert json.dumps({'l': RedisList([1], redis=redis)}) == '{"l": [1]}'
 
 
-def test_constructor_with_items_on_existing_key(redis: redis_py.Redis) -> None:
-    RedisList([1, 2], redis=redis, key='taken')
+def test_constructor_with_items_on_existing_key(redis: redis_py.Redis, api: Api) -> None:
+    api.RedisList([1, 2], redis=redis, key='taken')
     with pytest.raises(KeyExistsError):
-        RedisList([3], redis=redis, key='taken')
-    assert RedisList(redis=redis, key='taken').to_list() == [1, 2]
-    assert RedisList(RedisList([5], redis=redis), redis=redis).to_list() == [5]
+        api.RedisList([3], redis=redis, key='taken')
+    assert redis.lrange('taken', 0, -1) == [b'1', b'2']
+    assert api.RedisList(redis=redis, key='taken').to_list() == [1, 2]
+    assert api.RedisList(api.RedisList([5], redis=redis), redis=redis).to_list() == [5]
 
 
-def test_wrong_redis_type(redis: redis_py.Redis) -> None:
-    redis.set('string', 'x')
-    lst: RedisList[Any] = RedisList(redis=redis, key='string')
-    for attempt in (lambda: lst.append('x'), lambda: len(lst), lst.to_list, lambda: list(lst), lambda: lst[0:2]):
-        with pytest.raises(WrongRedisTypeError):
+def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
+    any_redis.set('string', 'x')
+    lst: Any = api.RedisList(redis=any_redis, key='string')
+    attempts: list[Callable[[], Any]] = [
+        lambda: lst.append('x'),
+        lambda: len(lst),
+        lst.to_list,
+        lambda: list(lst),
+        lambda: list(reversed(lst)),
+        lambda: lst[0:2],
+        lambda: lst[0],
+        lambda: lst.__setitem__(0, 1),
+        lambda: lst.__delitem__(0),
+        lambda: 1 in lst,
+        lambda: lst.index(1),
+        lambda: lst.count(1),
+        lambda: lst.insert(1, 1),
+        lst.pop,
+        lambda: lst.pop(1),
+        lambda: lst.remove(1),
+        lst.sort,
+        lst.reverse,
+        lambda: lst.extend([1]),
+        lambda: lst == [1],
+        lst.copy,
+    ]
+    for attempt in attempts:
+        with pytest.raises(WrongRedisTypeError, match='list'):
             attempt()
-    assert redis.get('string') == b'x'
+    with pytest.raises(KeyExistsError):
+        api.RedisList([1], redis=any_redis, key='string')
+    assert any_redis.get('string') == b'x'
 
 
-def test_value_equality_is_pythons(redis: redis_py.Redis) -> None:
-    lst: RedisList[Any] = RedisList([True, 1.0, 1, 'x'], redis=redis)
+def test_value_equality_is_pythons(redis: redis_py.Redis, api: Api) -> None:
+    lst: Any = api.RedisList([True, 1.0, 1, 'x'], redis=redis)
     stdlib: list[Any] = [True]
     assert lst.index(1) == stdlib.index(1) == 0
     assert lst.count(1) == 3 and 1.0 in lst
@@ -142,10 +181,11 @@ def test_comparisons(redis: redis_py.Redis) -> None:
         hash(lst)
 
 
-def test_copy(any_redis: Any) -> None:
-    lst: RedisList[Any] = RedisList([1, [2]], redis=any_redis, key='orig')
+def test_copy(any_redis: Any, api: Api) -> None:
+    lst: Any = api.RedisList([1, [2]], redis=any_redis, key='orig')
     dup = lst.copy()
-    assert dup.key != lst.key and dup.redis is any_redis and dup.to_list() == [1, [2]]
+    assert isinstance(dup, api.RedisList) and dup.key != lst.key and dup.redis is lst.redis
+    assert dup.to_list() == [1, [2]]
     dup.append(3)
     assert lst.to_list() == [1, [2]]
 
@@ -157,9 +197,9 @@ def test_copy_module(redis: redis_py.Redis) -> None:
 
 
 @pytest.mark.parametrize('fixture', ['redis_decoded', 'redis_unix'])
-def test_other_clients(fixture: str, request: pytest.FixtureRequest) -> None:
+def test_other_clients(fixture: str, request: pytest.FixtureRequest, api: Api) -> None:
     client = request.getfixturevalue(fixture)
-    lst: RedisList[Any] = RedisList(['b', 1, 'a', True], redis=client)
+    lst: Any = api.RedisList(['b', 1, 'a', True], redis=client)
     lst.remove(True)
     lst.sort(key=str)
     lst[0:1] = ['x', 'y']
@@ -168,7 +208,7 @@ def test_other_clients(fixture: str, request: pytest.FixtureRequest) -> None:
 
 def interfere(monkeypatch: pytest.MonkeyPatch, change: Callable[[], Any]) -> None:
     """Run ``change`` (another client's write) once, between a read and its compare-and-set."""
-    real = pottery.list._digest
+    real = pottery.sequence.digest
     pending = [change]
 
     def digest(raws: Any) -> str:
@@ -177,7 +217,8 @@ def interfere(monkeypatch: pytest.MonkeyPatch, change: Callable[[], Any]) -> Non
             pending.pop()()
         return result
 
-    monkeypatch.setattr(pottery.list, '_digest', digest)
+    monkeypatch.setattr(pottery.sequence, 'digest', digest)  # remove()
+    monkeypatch.setattr(pottery.list, 'digest', digest)  # sort()
 
 
 def test_remove_retries_when_the_prefix_changes(redis: redis_py.Redis, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,11 +285,11 @@ def sweep(client: redis_py.Redis, cases: list[tuple[Any, ...]], apply: Callable[
         assert [json.loads(raw) for raw in raws] == model, case
 
 
-def test_slice_get_sweep(redis: redis_py.Redis) -> None:
+def test_slice_get_sweep(redis: redis_py.Redis, api: Api) -> None:
     # Reads change nothing: one list per size is enough.
     for size in SIZES:
         model = list(range(size))
-        lst: RedisList[Any] = RedisList(model, redis=redis, key=f'get-sweep:{size}')
+        lst: Any = api.RedisList(model, redis=redis, key=f'get-sweep:{size}')
         for index in sweep_slices():
             assert outcome(partial(lst.__getitem__, index)) == outcome(partial(model.__getitem__, index)), index
         assert lst.to_list() == model
@@ -283,15 +324,15 @@ def test_slice_del_sweep(redis: redis_py.Redis) -> None:
 
 
 @pytest.mark.parametrize('index', [slice('a', None), slice(None, 1.5), slice(None, None, 'x'), slice(2**80, -(2**80))])
-def test_odd_slices(redis: redis_py.Redis, index: slice) -> None:
+def test_odd_slices(redis: redis_py.Redis, index: slice, api: Api) -> None:
     model = [1, 2, 3]
-    lst: RedisList[Any] = RedisList(model, redis=redis)
+    lst: Any = api.RedisList(model, redis=redis)
     assert outcome(lambda: lst[index]) == outcome(lambda: model[index])
 
 
-def test_slice_assignment_errors(redis: redis_py.Redis) -> None:
+def test_slice_assignment_errors(redis: redis_py.Redis, api: Api) -> None:
     model = [1, 2, 3]
-    lst: RedisList[Any] = RedisList(model, redis=redis)
+    lst: Any = api.RedisList(model, redis=redis)
     for index, value in [(slice(0, 2), 5), (slice(0, 3, 2), 5), (slice(0, 3, 2), [1]), (slice(None, None, 0), [])]:
 
         def redis_side(index: slice = index, value: Any = value) -> None:
@@ -303,19 +344,19 @@ def test_slice_assignment_errors(redis: redis_py.Redis) -> None:
         assert outcome(redis_side) == outcome(list_side)
     assert lst.to_list() == model == [1, 2, 3]
     lst[:] = lst  # the value is read before anything is written
-    lst[1:1] = RedisList([7], redis=redis)
+    lst[1:1] = api.RedisList([7], redis=redis)
     assert lst.to_list() == [1, 7, 2, 3]
     with pytest.raises(ValueError, match='attempt to assign sequence of size 1 to extended slice of size 2'):
-        lst[::2] = RedisList([7], redis=redis)
+        lst[::2] = api.RedisList([7], redis=redis)
     lst[::2] = lst[::2][::-1]
-    lst[::-2] = RedisList(['a', 'b'], redis=redis)
+    lst[::-2] = api.RedisList(['a', 'b'], redis=redis)
     assert lst.to_list() == [2, 'b', 1, 'a']
 
 
 @pytest.mark.parametrize('index', ['a', 1.0, None, 2**70, -(2**70), True])
-def test_bad_indices(redis: redis_py.Redis, index: Any) -> None:
+def test_bad_indices(redis: redis_py.Redis, index: Any, api: Api) -> None:
     model = [1, 2]
-    lst: RedisList[Any] = RedisList(model, redis=redis)
+    lst: Any = api.RedisList(model, redis=redis)
     assert outcome(lambda: lst[index]) == outcome(lambda: model[index])
 
     def redis_set() -> None:
@@ -336,9 +377,9 @@ def test_bad_indices(redis: redis_py.Redis, index: Any) -> None:
     assert lst.to_list() == model
 
 
-def test_big_list_slices_and_chunks(any_redis: Any) -> None:
+def test_big_list_slices_and_chunks(any_redis: Any, api: Api) -> None:
     model: list[Any] = list(range(2500))
-    lst: RedisList[Any] = RedisList(model, redis=any_redis)
+    lst: Any = api.RedisList(model, redis=any_redis)
     assert list(lst) == model and list(reversed(lst)) == model[::-1]
     assert lst.index(2400) == 2400 and lst.index(5, -2499) == 5 and lst.count(1234) == 1 and 2499 in lst
     for index in [slice(10, 20), slice(2400, 2490), slice(1000, 1001), slice(None, None, 7), slice(2000, 100, -13)]:
@@ -358,8 +399,8 @@ def test_big_list_slices_and_chunks(any_redis: Any) -> None:
 # --- bad input ------------------------------------------------------------------------
 
 
-def test_unencodable_items_write_nothing(any_redis: Any) -> None:
-    lst: RedisList[Any] = RedisList([1, 2, 3], redis=any_redis, key='bad')
+def test_unencodable_items_write_nothing(any_redis: Any, api: Api) -> None:
+    lst: Any = api.RedisList([1, 2, 3], redis=any_redis, key='bad')
     before = any_redis.lrange('bad', 0, -1)
     attempts: list[Callable[[], Any]] = [
         lambda: lst.append(object()),
@@ -367,25 +408,25 @@ def test_unencodable_items_write_nothing(any_redis: Any) -> None:
         lambda: lst.insert(1, object()),
         lambda: lst.__setitem__(0, object()),
         lambda: lst.__setitem__(slice(0, 2), [4, object()]),
-        lambda: lst.__iadd__([4, {1, 2}]),
-        lambda: lst + [object()],  # noqa: RUF005  # the + operator under test
     ]
+    if not api.asynchronous:  # operators are sync-only
+        attempts += [lambda: lst.__iadd__([4, {1, 2}]), lambda: lst + [object()]]  # noqa: RUF005  # the + operator under test
     for attempt in attempts:
         with pytest.raises(TypeError):
             attempt()
         assert any_redis.lrange('bad', 0, -1) == before
     with pytest.raises(TypeError):
-        RedisList([1, object()], redis=any_redis, key='new')
+        api.RedisList([1, object()], redis=any_redis, key='new')
     assert not any_redis.exists('new')
     with pytest.raises(TypeError):
         lst.sort(key=lambda x: object() if x == 2 else 0)
     assert any_redis.lrange('bad', 0, -1) == before
 
 
-def test_not_iterable(redis: redis_py.Redis) -> None:
+def test_not_iterable(redis: redis_py.Redis, api: Api) -> None:
     model = [1]
-    lst: RedisList[Any] = RedisList(model, redis=redis)
-    for name in ('extend', '__iadd__'):
+    lst: Any = api.RedisList(model, redis=redis)
+    for name in ('extend',) if api.asynchronous else ('extend', '__iadd__'):
         assert outcome(partial(getattr(lst, name), 5)) == outcome(partial(getattr(model, name), 5))
 
 
@@ -410,8 +451,8 @@ def test_cluster_cross_slot(redis_cluster: RedisCluster) -> None:
 # --- round trips -------------------------------------------------------------------------
 
 
-def budgets(lst: RedisList[Any], other: RedisList[Any]) -> dict[str, tuple[int, Callable[[], Any]]]:
-    return {
+def budgets(lst: Any, other: Any, api: Api) -> dict[str, tuple[int, Callable[[], Any]]]:
+    found: dict[str, tuple[int, Callable[[], Any]]] = {
         'append': (1, lambda: lst.append(1)),
         'extend(n)': (1, lambda: lst.extend(range(200))),
         'extend(same-slot RedisList)': (1, lambda: lst.extend(other)),
@@ -431,16 +472,18 @@ def budgets(lst: RedisList[Any], other: RedisList[Any]) -> dict[str, tuple[int, 
         'index': (1, lambda: lst.index(1)),
         'reverse': (1, lst.reverse),
         'to_list': (1, lst.to_list),
-        'repr': (1, lambda: repr(lst)),
         'iter (< 1,000 items)': (1, lambda: [item for item in lst]),  # list(l) also calls len(l)
         '== list': (1, lambda: lst == [1]),
         '== same-slot RedisList': (1, lambda: lst == other),
-        '+=': (1, lambda: lst.__iadd__([1, 2])),
-        '*=': (1, lambda: other.__imul__(2)),
         'remove (no contention)': (2, lambda: lst.remove(1)),
         'sort (no contention)': (2, lambda: lst.sort(key=repr)),
         'clear': (1, other.clear),
     }
+    if not api.asynchronous:  # sync-only: repr and the in-place operators
+        found['repr'] = (1, lambda: repr(lst))
+        found['+='] = (1, lambda: lst.__iadd__([1, 2]))
+        found['*='] = (1, lambda: other.__imul__(2))
+    return found
 
 
 def quiesce() -> None:
@@ -460,18 +503,16 @@ def measure(func: Callable[[], Any], round_trips: Callable[[], Any]) -> int:
     return int(trips.count)
 
 
-@pytest.mark.parametrize('where', ['standalone', 'cluster'])
-def test_round_trip_budgets(where: str, request: pytest.FixtureRequest, round_trips: Callable[[], Any]) -> None:
-    client = request.getfixturevalue('redis' if where == 'standalone' else 'redis_cluster')
-    lst: RedisList[Any] = RedisList(range(300), redis=client, key='{budget}list')
-    other: RedisList[Any] = RedisList([1, 2], redis=client, key='{budget}other')
-    measured = {name: measure(func, round_trips) for name, (_, func) in budgets(lst, other).items()}
-    expected = {name: budget for name, (budget, _) in budgets(lst, other).items()}
+def test_round_trip_budgets(any_redis: Any, round_trips: Callable[[], Any], api: Api) -> None:
+    lst: Any = api.RedisList(range(300), redis=any_redis, key='{budget}list')
+    other: Any = api.RedisList([1, 2], redis=any_redis, key='{budget}other')
+    measured = {name: measure(func, round_trips) for name, (_, func) in budgets(lst, other, api).items()}
+    expected = {name: budget for name, (budget, _) in budgets(lst, other, api).items()}
     assert measured == expected
 
 
-def test_round_trips_per_chunk(any_redis: Any, round_trips: Callable[[], Any]) -> None:
-    lst: RedisList[Any] = RedisList(range(2500), redis=any_redis, key='chunked')
+def test_round_trips_per_chunk(any_redis: Any, round_trips: Callable[[], Any], api: Api) -> None:
+    lst: Any = api.RedisList(range(2500), redis=any_redis, key='chunked')
     assert measure(lambda: [item for item in lst], round_trips) == 3
     assert measure(lambda: [item for item in reversed(lst)], round_trips) == 3
     assert measure(lambda: 'absent' in lst, round_trips) == 3
@@ -494,18 +535,19 @@ class ListMachine(RuleBasedStateMachine):
     """Apply each operation to a list and to a RedisList; compare everything."""
 
     client: Any = None
+    api: Api
 
     def __init__(self) -> None:
         super().__init__()
         self.model: list[Any] = []
-        self.lst: RedisList[Any] = RedisList(redis=self.client, key='pottery-test:machine')
+        self.lst: Any = self.api.RedisList(redis=self.client, key='pottery-test:machine')
 
     @initialize(items=st.lists(VALUES, max_size=8))
     def start(self, items: list[Any]) -> None:
         self.client.delete(self.lst.key)
         self.model = list(items)
         if items:
-            self.lst = RedisList(items, redis=self.client, key='pottery-test:machine')
+            self.lst = self.api.RedisList(items, redis=self.client, key='pottery-test:machine')
 
     def same(self, redis_side: Callable[[], Any], list_side: Callable[[], Any]) -> None:
         assert outcome(redis_side) == outcome(list_side)
@@ -518,6 +560,7 @@ class ListMachine(RuleBasedStateMachine):
     def extend(self, values: list[Any]) -> None:
         self.same(lambda: self.lst.extend(values), lambda: self.model.extend(values))
 
+    @precondition(lambda self: not self.api.asynchronous)  # operators are sync-only
     @rule(values=st.lists(VALUES, max_size=4))
     def iadd(self, values: list[Any]) -> None:
         def redis_side() -> None:
@@ -528,6 +571,7 @@ class ListMachine(RuleBasedStateMachine):
 
         self.same(redis_side, list_side)
 
+    @precondition(lambda self: not self.api.asynchronous)
     @rule(times=st.integers(-1, 3))
     def imul(self, times: int) -> None:
         def redis_side() -> None:
@@ -627,6 +671,7 @@ class ListMachine(RuleBasedStateMachine):
 
         self.same(redis_side, list_side)
 
+    @precondition(lambda self: not self.api.asynchronous)
     @rule(other=st.lists(VALUES, max_size=4))
     def binary_operators(self, other: list[Any]) -> None:
         self.same(lambda: self.lst + other, lambda: self.model + other)
@@ -634,6 +679,11 @@ class ListMachine(RuleBasedStateMachine):
         self.same(lambda: self.lst * 2, lambda: self.model * 2)
         for op in ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__'):
             self.same(partial(getattr(self.lst, op), other), partial(getattr(self.model, op), other))
+
+    @rule(other=st.one_of(st.lists(VALUES, max_size=4), st.tuples(VALUES)))
+    def equals(self, other: Any) -> None:
+        self.same(lambda: self.lst == other, lambda: self.model == other)
+        self.same(lambda: self.lst != other, lambda: self.model != other)
 
     @rule()
     def views(self) -> None:
@@ -653,8 +703,11 @@ class ListMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.parametrize(('where', 'examples', 'steps'), [('standalone', 60, 30), ('cluster', 15, 20)])
-def test_list_machine(where: str, examples: int, steps: int, request: pytest.FixtureRequest) -> None:
+def test_list_machine(where: str, examples: int, steps: int, request: pytest.FixtureRequest, api: Api) -> None:
     ListMachine.client = request.getfixturevalue('redis' if where == 'standalone' else 'redis_cluster')
+    ListMachine.api = api
+    if api.asynchronous:  # the same rules, fewer examples: the suite's time budget
+        examples //= 2
     run_state_machine_as_test(
         ListMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None)
     )
@@ -738,3 +791,67 @@ def test_processes_remove(shared: tuple[str, Any]) -> None:
     run_workers(_remover, url, 'shared', workers=4, count=60)
     left = RedisList[Any](redis=client, key='shared').to_list()
     assert sorted(left) == sorted(f'{worker}:keep' for worker in range(4) for _ in range(60))
+
+
+# --- asyncio only -----------------------------------------------------------------------
+
+
+def test_async_refuses_blocking_syntax(redis: redis_py.Redis) -> None:
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        lst: Any = await AsyncRedisList([1, 2], redis=client, key='squares')
+        assert repr(lst) == '<RedisList key=squares>'  # no round trip: an async repr cannot await
+        table: list[tuple[Callable[[], Any], str]] = [
+            (lambda: len(lst), 'await x.len()'),
+            (lambda: bool(lst), 'await x.len()'),
+            (lambda: 1 in lst, 'await x.contains(item)'),
+            (lambda: lst[0], 'await x.getitem(key)'),
+            (lambda: lst.__setitem__(0, 1), 'await x.setitem(key, value)'),
+            (lambda: lst.__delitem__(0), 'await x.delitem(key)'),
+            (lambda: lst == [1, 2], 'await x.equals(other)'),
+            (lambda: list(lst), 'async for item in x'),
+            (lambda: list(reversed(lst)), 'async for item in x.reversed()'),
+            (lambda: lst.__iadd__([3]), 'await x.extend(other)'),
+        ]
+        for use, coroutine in table:
+            with pytest.raises(TypeError, match=re.escape(coroutine)):
+                use()
+        assert await lst.getitem(slice(None, None, -1)) == [2, 1]
+        assert [item async for item in lst] == [1, 2]
+        assert [item async for item in lst.reversed()] == [2, 1]
+        assert await lst.equals([1, 2]) and await lst.len() == 2 and await lst.contains(2)
+        assert await lst.to_list() == [1, 2]
+
+    wait(main())
+
+
+def test_async_concurrent_appends_lose_nothing(redis: redis_py.Redis) -> None:
+    # 200 coroutines of one event loop append to one list concurrently.
+    client = ASYNC.client(redis)
+
+    async def main() -> list[Any]:
+        lst: Any = AsyncRedisList(redis=client, key='shared')
+        await asyncio.gather(*(lst.append(i) for i in range(200)))
+        await asyncio.gather(*(lst.extend([-i, -i]) for i in range(1, 51)))
+        return await lst.to_list()  # type: ignore[no-any-return]  # the items
+
+    items = wait(main())
+    assert sorted(items) == sorted([*range(200), *(-i for i in range(1, 51) for _ in range(2))])
+
+
+def test_async_cancelled_extend_is_whole_or_absent(redis: redis_py.Redis) -> None:
+    big = list(range(20_000))
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        lst: Any = AsyncRedisList([0], redis=client, key='cancelled')
+        await lst.len()
+        task = asyncio.ensure_future(lst.extend(big))
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    wait(main())
+    assert redis.llen('cancelled') in (1, 1 + len(big))  # one RPUSH: all of it or nothing

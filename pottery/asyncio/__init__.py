@@ -9,8 +9,12 @@ Each class shares every line of its logic with its sync twin (see
 from pottery.asyncio.bloom import BloomFilter
 from pottery.asyncio.cache import CachedOrderedDict, redis_cache
 from pottery.asyncio.counter import RedisCounter
+from pottery.asyncio.deque import RedisDeque
 from pottery.asyncio.dict import RedisDict
+from pottery.asyncio.hyperloglog import HyperLogLog
+from pottery.asyncio.list import RedisList
 from pottery.asyncio.nextid import AIONextID, NextID, NextId
+from pottery.asyncio.queue import RedisSimpleQueue
 from pottery.asyncio.redlock import AIORedlock, Redlock
 from pottery.asyncio.set import RedisSet
 
@@ -19,11 +23,15 @@ __all__ = [
     'AIORedlock',
     'BloomFilter',
     'CachedOrderedDict',
+    'HyperLogLog',
     'NextID',
     'NextId',
     'RedisCounter',
+    'RedisDeque',
     'RedisDict',
+    'RedisList',
     'RedisSet',
+    'RedisSimpleQueue',
     'Redlock',
     'redis_cache',
 ]

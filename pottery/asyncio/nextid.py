@@ -18,7 +18,6 @@ only master, so such a sequence is made inside a coroutine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import redis.asyncio
@@ -29,7 +28,7 @@ from pottery.nextid import NextIdCore
 __all__ = ['AIONextID', 'NextID', 'NextId']
 
 
-class AIONextID(NextIdCore, AsyncMarker):
+class AIONextID(NextIdCore[redis.asyncio.Redis], AsyncMarker):
     """An async iterator of unique, increasing IDs shared by every process.
 
     Arguments as :class:`pottery.NextId`; see the module docstring.
@@ -38,23 +37,6 @@ class AIONextID(NextIdCore, AsyncMarker):
     ...     user_ids = AIONextID(key='user-ids', masters=masters)
     ...     return await anext(user_ids), await anext(user_ids)
     """
-
-    def __init__(
-        self,
-        *,
-        key: str = 'current',
-        masters: Iterable[redis.asyncio.Redis] | redis.asyncio.Redis | None = None,
-        raise_on_redis_errors: bool = False,
-        num_tries: int = 3,
-        master_timeout: float = 0.1,
-    ) -> None:
-        super().__init__(
-            key=key,
-            masters=masters,
-            raise_on_redis_errors=raise_on_redis_errors,
-            num_tries=num_tries,
-            master_timeout=master_timeout,
-        )
 
     # await anext(ids): the core's next-ID operation, as a coroutine
     __anext__ = NextIdCore.__next__

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
 import redis.asyncio
@@ -40,7 +38,7 @@ from pottery.redlock import RedlockCore
 __all__ = ['AIORedlock', 'Redlock']
 
 
-class AIORedlock(RedlockCore, AsyncMarker):
+class AIORedlock(RedlockCore[redis.asyncio.Redis], AsyncMarker):
     """A distributed lock over several Redis masters, with coroutine methods.
 
     Arguments as :class:`pottery.Redlock`; see the module docstring.
@@ -50,31 +48,7 @@ class AIORedlock(RedlockCore, AsyncMarker):
     ...         return lock.token
     """
 
-    def __init__(
-        self,
-        *,
-        key: str,
-        masters: Iterable[redis.asyncio.Redis] | redis.asyncio.Redis | None = None,
-        raise_on_redis_errors: bool = False,
-        auto_release_time: int | float | timedelta = 10_000,
-        num_extensions: int = 3,
-        context_manager_blocking: bool = True,
-        context_manager_timeout: float = -1,
-        auto_extend: bool = False,
-        master_timeout: float | None = None,
-    ) -> None:
-        self._extender: asyncio.Task[None] | None = None
-        super().__init__(
-            key=key,
-            masters=masters,
-            raise_on_redis_errors=raise_on_redis_errors,
-            auto_release_time=auto_release_time,
-            num_extensions=num_extensions,
-            context_manager_blocking=context_manager_blocking,
-            context_manager_timeout=context_manager_timeout,
-            auto_extend=auto_extend,
-            master_timeout=master_timeout,
-        )
+    _extender: asyncio.Task[None] | None = None
 
     # async with lock: the core's context manager operations, as coroutines
     __aenter__ = RedlockCore.__enter__
