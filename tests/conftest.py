@@ -8,6 +8,8 @@
 * ``masters`` -- five independent servers for Redlock/NextId, started on
   first use; before each test every one is running, unpaused and empty.
 * ``round_trips`` -- ``with round_trips() as trips: ...; trips.count``.
+* ``caching`` / ``caching_cluster`` -- clients of the standalone server / the
+  cluster that cache reads (redis-py's client-side caching, RESP3).
 * ``server_info`` -- the :class:`~tests.servers.ServerInfo` (name, version) of
   the servers the suite runs on.
 
@@ -169,6 +171,42 @@ def any_redis(request: pytest.FixtureRequest) -> Any:
     """Each test using it runs once on the standalone server, once on the cluster."""
     name = 'redis' if request.param == 'standalone' else 'redis_cluster'
     return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def lift_cache_gate(server_info: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip('redis.cache', reason='client-side caching needs redis-py >= 5.1')
+    # redis-py turns caching on only for a server that calls itself Redis >=
+    # 7.4 ("to maximize compatibility with all Redis products"), and refuses
+    # Valkey.  What it relies on -- RESP3 CLIENT TRACKING and invalidation
+    # pushes -- is Redis 6's and Valkey's: on the servers this suite runs,
+    # lift the gate (its two public class constants) instead of not testing.
+    if not server_info.at_least(redis='7.4'):
+        proxy = redis_py.connection.CacheProxyConnection
+        monkeypatch.setattr(proxy, 'DEFAULT_SERVER_NAME', server_info.name)
+        monkeypatch.setattr(proxy, 'MIN_ALLOWED_VERSION', '6.0')
+
+
+@pytest.fixture
+def caching(redis: redis_py.Redis, redis_server: RedisServer, lift_cache_gate: None) -> Iterator[redis_py.Redis]:
+    """A client of the ``redis`` fixture's (flushed) server that caches its reads."""
+    from redis.cache import CacheConfig  # noqa: PLC0415  # redis-py >= 5.1: lift_cache_gate skips before
+
+    client = redis_server.client(protocol=3, cache_config=CacheConfig())
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def caching_cluster(
+    redis_cluster: RedisCluster, server_cluster: ServerCluster, lift_cache_gate: None
+) -> Iterator[RedisCluster]:
+    """A client of the ``redis_cluster`` fixture's (flushed) cluster that caches its reads."""
+    from redis.cache import CacheConfig  # noqa: PLC0415  # redis-py >= 5.1: lift_cache_gate skips before
+
+    client = server_cluster.client(protocol=3, cache_config=CacheConfig())
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope='session')
