@@ -91,11 +91,15 @@ dist: $(RELEASE_STAMP)
 	$(WHEEL_VENV)/bin/python -m pip install -q dist/*.whl
 	$(WHEEL_VENV)/bin/python -I tests/check_wheel.py pottery
 
+# The suite runs in WORKERS processes (pytest-xdist), each with its own
+# servers, so that both cores of a small machine work.
+WORKERS ?= 2
+
 test: $(STAMP) redis-server
 ifdef tests
 	$(BIN)/python -m tests.selection $(tests) -- $(PYTEST_ARGS)
 else
-	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 endif
 
 # The same suite with every server it starts a valkey-server: the one on PATH,
@@ -110,7 +114,7 @@ test-valkey: $(VALKEY_STAMP) redis-server
 	POTTERY_TEST_SERVER=valkey $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-all: $(STAMP) redis-server
-	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --run-slow $(PYTEST_ARGS)
 
 # The suite must pass on a busy machine, not only on a quiet one: run it N
 # times while BURNERS processes spin on the CPU (tests/stress.py starts them
@@ -118,7 +122,7 @@ test-all: $(STAMP) redis-server
 N ?= 5
 BURNERS ?= 2
 test-stress: $(STAMP) redis-server
-	$(BIN)/python -m tests.stress --runs $(N) --burners $(BURNERS) -- $(PYTEST_ARGS)
+	$(BIN)/python -m tests.stress --runs $(N) --burners $(BURNERS) -- -n $(WORKERS) $(PYTEST_ARGS)
 
 $(FLOOR)/.installed: pyproject.toml $(STAMP)
 	$(FLOOR_PYTHON) -m venv $(FLOOR)
@@ -129,7 +133,7 @@ $(FLOOR)/.installed: pyproject.toml $(STAMP)
 test-floor: $(FLOOR)/.installed redis-server
 	$(FLOOR)/bin/python -c 'import redis, sys; assert redis.__version__ == "$(REDIS_PY_FLOOR)", redis.__version__; \
 		print("floor: Python", sys.version.split()[0], "redis-py", redis.__version__)'
-	$(FLOOR)/bin/python -m pytest $(PYTEST_ARGS)
+	$(FLOOR)/bin/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

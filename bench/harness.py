@@ -6,6 +6,11 @@ is one).  Timing alternates the sides of an operation call by call (pottery,
 raw, raw, pottery, ...) with the garbage collector off, and reports each
 side's median and the median of the pottery/raw ratios of adjacent calls, so
 that machine noise hits both sides of a pair alike and cancels.
+
+An asyncio side (one with a ``loop``) is timed inside its event loop, from
+just before its ``await`` to just after, so that starting the loop is not
+part of the time; its round trips are counted the same way (every
+``redis.asyncio`` connection counts its sends, see :mod:`tests.servers`).
 """
 
 from __future__ import annotations
@@ -15,16 +20,17 @@ import gc
 import statistics
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis
+import redis.asyncio
 
 from bench.ops import Env, Op, Side
 from tests.servers import CountingConnection, RedisServer, count_round_trips
 
-__all__ = ['Settings', 'client', 'measure', 'run_ops', 'servers']
+__all__ = ['Settings', 'async_client', 'client', 'measure', 'run_ops', 'servers']
 
 HOST = '127.0.0.1'
 
@@ -57,6 +63,16 @@ def client(port: int, **kwargs: Any) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
+def async_client(port: int, **kwargs: Any) -> Any:
+    """An asyncio client of a loopback server (its round trips are counted too).
+
+    Room for a few hundred concurrent commands: redis.asyncio's pool refuses
+    a 101st connection by default.
+    """
+    kwargs.setdefault('socket_timeout', 10)
+    return redis.asyncio.Redis(host=HOST, port=port, max_connections=1000, **kwargs)
+
+
 @contextlib.contextmanager
 def servers() -> Iterator[tuple[RedisServer, list[RedisServer]]]:
     """Start one standalone server and five masters; stop them all after."""
@@ -74,11 +90,30 @@ def servers() -> Iterator[tuple[RedisServer, list[RedisServer]]]:
             server.stop()
 
 
+def _once(side: Side) -> None:
+    if side.loop is None:
+        side.run()
+    else:
+        side.loop.run_until_complete(_awaited(side.run))
+
+
+async def _awaited(run: Callable[[], object]) -> None:
+    await cast(Awaitable[object], run())  # an asyncio side's run returns an awaitable
+
+
 def _call(side: Side) -> float:
     if side.reset is not None:
         side.reset()
+    if side.loop is not None:
+        return side.loop.run_until_complete(_timed(side.run))
     start = time.perf_counter()
     side.run()
+    return time.perf_counter() - start
+
+
+async def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    await cast(Awaitable[object], run())
     return time.perf_counter() - start
 
 
@@ -107,7 +142,7 @@ def measure(sides: dict[str, Side], settings: Settings, *, settle: float = 0.0) 
             # are still in flight: let them land inside this window, not the next.
             time.sleep(settle)
             with count_round_trips() as counted:
-                side.run()
+                _once(side)
                 time.sleep(settle)
             counts.append(counted.count)
         trips[name] = min(counts)

@@ -25,6 +25,7 @@ subprocess imports it too, and there ``env.pottery`` is that version.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import heapq
 import importlib.util
@@ -34,7 +35,7 @@ import math
 import operator
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class Side:
     run: Callable[[], object]
     reset: Callable[[], None] | None = None
     cleanup: Callable[[], None] | None = None
+    loop: asyncio.AbstractEventLoop | None = None  # set: ``run`` returns an awaitable to time in this loop
 
 
 @dataclass
@@ -70,12 +72,17 @@ class Env:
 
     ``redis`` is a round-trip-counting client of the standalone server;
     ``masters`` counting clients of five independent servers; ``pottery`` the
-    imported package (ours, or 3.0.1 in the comparison subprocess).
+    imported package (ours, or 3.0.1 in the comparison subprocess).  For the
+    asyncio twins: ``loop``, the event loop they run in, and ``aio`` and
+    ``aio_masters``, ``redis.asyncio`` clients of the same servers.
     """
 
     redis: Any
     masters: list[Any]
     pottery: Any
+    loop: asyncio.AbstractEventLoop | None = None
+    aio: Any = None
+    aio_masters: list[Any] = field(default_factory=list)
     _keys: itertools.count[int] = field(default_factory=itertools.count)
 
     def key(self, name: str) -> str:
@@ -107,8 +114,17 @@ class Op:
     headline: bool = False
 
     def available(self, pottery: Any) -> bool:
-        # ``needs`` may name alternatives: 'NextId|NextID' (3.0.1 spells it NextID)
-        return pottery is not None and any(hasattr(pottery, name) for name in self.needs.split('|'))
+        # ``needs`` may name alternatives: 'NextId|NextID' (3.0.1 spells it
+        # NextID), and a submodule: 'asyncio.RedisDict'
+        return pottery is not None and any(_has(pottery, name) for name in self.needs.split('|'))
+
+
+def _has(module: Any, path: str) -> bool:
+    for name in path.split('.'):
+        module = getattr(module, name, None)
+        if module is None:
+            return False
+    return True
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -1012,6 +1028,344 @@ def ids_per_second(env: Env, *, clients: int = 4, seconds: float = 1.0) -> dict[
     }
 
 
+# --- asyncio twins: pottery.asyncio vs raw redis.asyncio -----------------------------
+#
+# Each sync row above gets a twin below, named ``aio.<name>``, declared in one
+# line: the call on a ``pottery.asyncio`` container and the same job written
+# with raw ``redis.asyncio``, each returning an awaitable.  The family of the
+# row (the part before the dot) says how to fill a key with n items in
+# pottery's layout (with the blocking client: untimed) and how to open the
+# asyncio container on it; the sync row gives the kind, sizes and headline.
+
+Call = Callable[[Any, Any], Awaitable[Any]]  # (container, arg) -> awaitable
+RawCall = Callable[[Any, str, Any], Awaitable[Any]]  # (redis.asyncio client, key, arg) -> awaitable
+BLOOM_SHAPE = bloom_shape(BLOOM_ELEMENTS, BLOOM_FALSE_POSITIVES)
+CONCURRENCY = 100  # coroutines at once on one client for the concurrency row
+
+
+@dataclass(frozen=True)
+class Family:
+    """How the twins of one family get their key and their asyncio container."""
+
+    cls: str
+    fill: Callable[[Env, int], str]
+    open: Callable[[Any, Any, str], Any] = lambda cls, redis, key: cls(redis=redis, key=key)
+
+
+async def _async_identity(x: int) -> int:
+    return x
+
+
+def _raw_counter(env: Env, n: int) -> str:
+    key = env.key('counter')
+    if n:
+        env.redis.hset(key, mapping=hash_mapping(_counts(n)))
+    return key
+
+
+def _raw_bloom(env: Env, n: int) -> str:
+    key = env.key('bloom')
+    if n:
+        _raw_bloom_set(env.redis, key, names(n, 'e'))
+    return key
+
+
+def _raw_cache(env: Env, n: int) -> str:
+    # raw's layout for f(5); pottery's side fills its own on the warm-up call
+    key = env.key('cache')
+    env.redis.hset(key, enc([5]), enc(5))
+    return key
+
+
+FAMILIES = {
+    'dict': Family('RedisDict', _raw_dict),
+    'set': Family('RedisSet', _raw_set),
+    'list': Family('RedisList', _raw_list),
+    'deque': Family('RedisDeque', _raw_list),
+    'counter': Family('RedisCounter', _raw_counter),
+    'redis_cache': Family(
+        'redis_cache', _raw_cache, lambda decorator, redis, key: decorator(redis=redis, key=key)(_async_identity)
+    ),
+    'bloom': Family(
+        'BloomFilter',
+        _raw_bloom,
+        lambda cls, redis, key: cls(
+            num_elements=BLOOM_ELEMENTS, false_positives=BLOOM_FALSE_POSITIVES, redis=redis, key=key
+        ),
+    ),
+    'hll': Family('HyperLogLog', _raw_hll),
+}
+
+
+def _twin_builders(
+    family: Family,
+    ours: Call,
+    raw: RawCall,
+    *,
+    sized: bool,
+    arg: Callable[[int], Any],
+    empty: bool,
+    reset: str | None,
+) -> tuple[Builder, Builder]:
+    def build(env: Env, n: int, call: Callable[[Any, str, Any], Awaitable[Any]], opened: bool) -> Side:
+        key = family.fill(env, 0 if empty else n if sized else SINGLE_SIZE)
+        target = family.open(getattr(env.pottery.asyncio, family.cls), env.aio, key) if opened else env.aio
+        argument = arg(n)
+        resets = {None: None, 'delete': deleting(env.redis, key), 'refill': refilling(env.redis, key)}
+        return Side(
+            lambda: call(target, key, argument), reset=resets[reset], cleanup=deleting(env.redis, key), loop=env.loop
+        )
+
+    def pottery_side(env: Env, n: int) -> Side:
+        return build(env, n, lambda container, key, argument: ours(container, argument), opened=True)
+
+    def raw_side(env: Env, n: int) -> Side:
+        return build(env, n, raw, opened=False)
+
+    return pottery_side, raw_side
+
+
+def twin(
+    name: str,
+    ours: Call,
+    raw: RawCall,
+    *,
+    arg: Callable[[int], Any] = lambda n: None,
+    empty: bool = False,
+    reset: str | None = None,
+) -> Op:
+    """The asyncio twin ``aio.<name>`` of the sync row ``name``.
+
+    ``arg(n)`` is made once per side (untimed) and handed to each call;
+    ``empty`` starts from an empty key; ``reset`` ('delete' or 'refill') runs
+    untimed before every call.
+    """
+    sync = next(op for op in OPS if op.name == name)
+    family = FAMILIES[name.split('.', maxsplit=1)[0]]
+    pottery_side, raw_side = _twin_builders(family, ours, raw, sized=sync.sized, arg=arg, empty=empty, reset=reset)
+    return Op(
+        f'aio.{name}',
+        sync.kind,
+        f'asyncio.{family.cls}',
+        pottery_side,
+        raw_side,
+        sized=sync.sized,
+        headline=sync.headline,
+    )
+
+
+async def a_collect(items: AsyncIterator[Any]) -> list[Any]:
+    return [item async for item in items]
+
+
+async def a_hget(redis: Any, key: str, field: str) -> Any:
+    raw = await redis.hget(key, enc(field))
+    if raw is None:
+        raise KeyError(field)
+    return json.loads(raw)
+
+
+async def a_hscan_pages(redis: Any, key: str) -> AsyncIterator[dict[bytes, bytes]]:
+    cursor = 0
+    while True:
+        cursor, page = await redis.hscan(key, cursor, count=CHUNK)
+        yield page
+        if not cursor:
+            return
+
+
+async def a_hscan_keys(redis: Any, key: str) -> AsyncIterator[Any]:
+    async for page in a_hscan_pages(redis, key):
+        for name in page:
+            yield json.loads(name)
+
+
+async def a_hscan_items(redis: Any, key: str) -> AsyncIterator[tuple[Any, Any]]:
+    async for page in a_hscan_pages(redis, key):
+        for name, value in page.items():
+            yield json.loads(name), json.loads(value)
+
+
+async def a_then(value: Awaitable[Any], then: Callable[[Any], Any]) -> Any:
+    return then(await value)
+
+
+def _loads_all(raws: list[bytes]) -> list[Any]:
+    return [json.loads(x) for x in raws]
+
+
+def _ten_largest(counts: dict[Any, int]) -> list[tuple[Any, int]]:
+    return heapq.nlargest(10, counts.items(), key=operator.itemgetter(1))
+
+
+async def a_sscan_members(redis: Any, key: str) -> list[Any]:
+    cursor, members = 0, []
+    while True:
+        cursor, page = await redis.sscan(key, cursor, count=CHUNK)
+        members += [json.loads(m) for m in page]
+        if not cursor:
+            return members
+
+
+async def a_lrange_items(redis: Any, key: str) -> list[Any]:
+    start, items = 0, []
+    while True:
+        page = await redis.lrange(key, start, start + CHUNK - 1)
+        items += [json.loads(x) for x in page]
+        if len(page) < CHUNK:
+            return items
+        start += CHUNK
+
+
+async def a_hash_to_dict(redis: Any, key: str) -> dict[Any, Any]:
+    return {json.loads(f): json.loads(v) for f, v in (await redis.hgetall(key)).items()}
+
+
+async def a_set_members(redis: Any, key: str) -> set[Any]:
+    return {json.loads(m) for m in await redis.smembers(key)}
+
+
+async def a_lindex(redis: Any, key: str, index: int) -> Any:
+    raw = await redis.lindex(key, index)
+    if raw is None:
+        raise IndexError('list index out of range')
+    return json.loads(raw)
+
+
+async def a_pop(redis: Any, command: str, key: str) -> Any:
+    raw = await getattr(redis, command)(key)
+    if raw is None:
+        raise IndexError('pop from an empty list')
+    return json.loads(raw)
+
+
+async def a_counter_update(redis: Any, key: str, data: dict[str, int]) -> object:
+    pipe = redis.pipeline(transaction=True)
+    for k, v in data.items():
+        pipe.hincrby(key, enc(k), v)
+    return await pipe.execute()
+
+
+async def a_cache_hit(redis: Any, key: str) -> Any:
+    pipe = redis.pipeline(transaction=False)
+    pipe.hget(key, enc([5]))
+    pipe.expire(key, CACHE_TTL)
+    raw, _ = await pipe.execute()
+    return json.loads(raw)
+
+
+async def a_cache_miss(redis: Any, key: str, fresh: Iterator[int]) -> Any:
+    arg = next(fresh)
+    field = enc([arg])
+    pipe = redis.pipeline(transaction=False)
+    pipe.hget(key, field)
+    pipe.expire(key, CACHE_TTL)
+    raw, _ = await pipe.execute()
+    if raw is not None:
+        return json.loads(raw)
+    value = await _async_identity(arg)
+    pipe.hset(key, field, enc(value))
+    pipe.expire(key, CACHE_TTL)
+    await pipe.execute()
+    return value
+
+
+async def a_bloom_set(redis: Any, key: str, elements: Iterable[Any]) -> object:
+    bits, hashes = BLOOM_SHAPE
+    args: list[Any] = []
+    for element in elements:
+        for offset in bloom_offsets(element, bits, hashes):
+            args += ('SET', 'u1', offset, 1)
+    return await redis.execute_command('BITFIELD', key, *args)
+
+
+async def a_bloom_in(redis: Any, key: str, element: Any) -> bool:
+    bits, hashes = BLOOM_SHAPE
+    args: list[Any] = []
+    for offset in bloom_offsets(element, bits, hashes):
+        args += ('GET', 'u1', offset)
+    return all(await redis.execute_command('BITFIELD', key, *args))
+
+
+def _p_aio_redlock(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.aio_masters[:count]
+        lock = env.pottery.asyncio.Redlock(key=env.key('lock'), masters=set(masters), auto_release_time=LOCK_TTL_MS)
+
+        async def run() -> None:
+            if not await lock.acquire():
+                raise RuntimeError('Redlock.acquire() failed with every master up')
+            await lock.release()
+
+        return Side(run, cleanup=_flush_masters(env.masters[:count]), loop=env.loop)
+
+    return build
+
+
+def _r_aio_redlock(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.aio_masters[:count]
+        key, quorum = f'redlock:{env.key("lock")}', count // 2 + 1
+        releases = [master.register_script(_RELEASE) for master in masters]
+
+        async def run() -> None:
+            token = os.urandom(16).hex()
+            start = _monotonic_ms()
+            replies = await asyncio.gather(*(m.set(key, token, nx=True, px=LOCK_TTL_MS) for m in masters))
+            validity = LOCK_TTL_MS - (_monotonic_ms() - start) - (LOCK_TTL_MS * 0.01 + 2)
+            if sum(bool(x) for x in replies) < quorum or validity <= 0:
+                raise RuntimeError('raw fan-out failed to lock with every master up')
+            await asyncio.gather(*(release(keys=[key], args=[token]) for release in releases))
+
+        return Side(run, cleanup=_flush_masters(env.masters[:count]), loop=env.loop)
+
+    return build
+
+
+def _p_aio_nextid(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        ids = env.pottery.asyncio.NextId(key=env.key('ids'), masters=set(env.aio_masters[:count]))
+        return Side(lambda: anext(ids), cleanup=_flush_masters(env.masters[:count]), loop=env.loop)
+
+    return build
+
+
+def _r_aio_nextid(count: int) -> Builder:
+    def build(env: Env, n: int) -> Side:
+        masters = env.aio_masters[:count]
+        key, quorum = f'nextid:{env.key("ids")}', count // 2 + 1
+
+        async def run() -> int:
+            values = await asyncio.gather(*(m.incr(key) for m in masters))
+            if len(values) < quorum:
+                raise RuntimeError('raw fan-out: no quorum')
+            return max(int(v) for v in values)
+
+        return Side(run, cleanup=_flush_masters(env.masters[:count]), loop=env.loop)
+
+    return build
+
+
+def _aio_fanout(name: str, ours: Builder, raw: Builder) -> Op:
+    sync = next(op for op in OPS if op.name == name)
+    return Op(f'aio.{name}', sync.kind, 'asyncio.' + sync.needs.split('|')[0], ours, raw)
+
+
+def _concurrently(call: Callable[[], Awaitable[Any]]) -> Awaitable[list[Any]]:
+    return asyncio.gather(*(call() for _ in range(CONCURRENCY)))
+
+
+_get_pottery, _get_raw = _twin_builders(
+    FAMILIES['dict'],
+    lambda d, _: _concurrently(lambda: d.get('k5')),
+    lambda r, k, _: _concurrently(lambda: a_hget(r, k, 'k5')),
+    sized=False,
+    arg=lambda n: None,
+    empty=False,
+    reset=None,
+)
+
+
 # --- the registry ------------------------------------------------------------------
 
 OPS: list[Op] = [
@@ -1068,6 +1422,139 @@ OPS: list[Op] = [
     Op('redlock.5_masters', 'fanout', 'Redlock', _p_redlock(5), _r_redlock(5)),
     Op('nextid.1_master', 'fanout', 'NextId|NextID', _p_nextid(1), _r_nextid(1)),
     Op('nextid.5_masters', 'fanout', 'NextId|NextID', _p_nextid(5), _r_nextid(5)),
+]
+
+
+OPS += [
+    twin('dict.set', lambda d, _: d.setitem('k5', 5), lambda r, k, _: r.hset(k, enc('k5'), enc(5))),
+    twin('dict.get', lambda d, _: d.getitem('k5'), lambda r, k, _: a_hget(r, k, 'k5')),
+    twin('dict.in', lambda d, _: d.contains('k5'), lambda r, k, _: r.hexists(k, enc('k5'))),
+    twin('dict.len', lambda d, _: d.len(), lambda r, k, _: r.hlen(k)),
+    twin('dict.iterate', lambda d, _: a_collect(d), lambda r, k, _: a_collect(a_hscan_keys(r, k))),
+    twin('dict.items', lambda d, _: a_collect(d.items()), lambda r, k, _: a_collect(a_hscan_items(r, k))),
+    twin(
+        'dict.update',
+        lambda d, data: d.update(data),
+        lambda r, k, data: r.hset(k, mapping=hash_mapping(data)),
+        arg=numbered,
+        empty=True,
+    ),
+    twin(
+        'dict.construct',
+        lambda d, data: type(d)(data, redis=d.redis, key=d.key),
+        lambda r, k, data: r.hset(k, mapping=hash_mapping(data)),
+        arg=numbered,
+        empty=True,
+        reset='delete',
+    ),
+    twin(
+        'dict.eq_dict', lambda d, o: d.equals(o), lambda r, k, o: a_then(a_hash_to_dict(r, k), o.__eq__), arg=numbered
+    ),
+    twin('dict.to_dict', lambda d, _: d.to_dict(), lambda r, k, _: a_hash_to_dict(r, k)),
+    twin('set.add', lambda s, _: s.add('m5'), lambda r, k, _: r.sadd(k, enc('m5'))),
+    twin('set.in', lambda s, _: s.contains('m5'), lambda r, k, _: r.sismember(k, enc('m5'))),
+    twin(
+        'set.update',
+        lambda s, ms: s.update(ms),
+        lambda r, k, ms: r.sadd(k, *[enc(m) for m in ms]),
+        arg=lambda n: names(n, 'm'),
+        empty=True,
+    ),
+    twin('set.iterate', lambda s, _: a_collect(s), lambda r, k, _: a_sscan_members(r, k)),
+    twin(
+        'set.or_set',
+        lambda s, o: s.union(o),
+        lambda r, k, o: a_then(a_set_members(r, k), lambda members: members | o),
+        arg=_other,
+    ),
+    twin(
+        'set.and_set',
+        lambda s, o: s.intersection(o),
+        lambda r, k, o: a_then(a_set_members(r, k), lambda members: members & o),
+        arg=_other,
+    ),
+    twin(
+        'set.issubset',
+        lambda s, sup: s.issubset(sup),
+        lambda r, k, sup: a_then(a_set_members(r, k), lambda members: members <= sup),
+        arg=lambda n: set(names(2 * n, 'm')),
+    ),
+    twin(
+        'set.contains_many',
+        lambda s, probe: s.contains_many(*probe),
+        lambda r, k, probe: r.smismember(k, [enc(m) for m in probe]),
+        arg=lambda n: sorted(_other(n)),
+    ),
+    twin('list.append', lambda lst, _: lst.append(5), lambda r, k, _: r.rpush(k, enc(5))),
+    twin(
+        'list.getitem', lambda lst, _: lst.getitem(SINGLE_SIZE // 2), lambda r, k, _: a_lindex(r, k, SINGLE_SIZE // 2)
+    ),
+    twin(
+        'list.slice',
+        lambda lst, middle: lst.getitem(middle),
+        lambda r, k, middle: a_then(r.lrange(k, middle.start, middle.stop - 1), _loads_all),
+        arg=lambda n: slice(n // 4, 3 * n // 4),
+    ),
+    twin(
+        'list.extend',
+        lambda lst, values: lst.extend(values),
+        lambda r, k, values: r.rpush(k, *[enc(v) for v in values]),
+        arg=lambda n: list(range(n)),
+        empty=True,
+        reset='delete',
+    ),
+    twin('list.insert0', lambda lst, _: lst.insert(0, 5), lambda r, k, _: r.lpush(k, enc(5))),
+    twin('list.iterate', lambda lst, _: a_collect(lst), lambda r, k, _: a_lrange_items(r, k)),
+    twin('list.pop', lambda lst, _: lst.pop(), lambda r, k, _: a_pop(r, 'rpop', k), empty=True, reset='refill'),
+    twin('deque.append', lambda dq, _: dq.append(5), lambda r, k, _: r.rpush(k, enc(5))),
+    twin('deque.appendleft', lambda dq, _: dq.appendleft(5), lambda r, k, _: r.lpush(k, enc(5))),
+    twin('deque.pop', lambda dq, _: dq.pop(), lambda r, k, _: a_pop(r, 'rpop', k), empty=True, reset='refill'),
+    twin('deque.popleft', lambda dq, _: dq.popleft(), lambda r, k, _: a_pop(r, 'lpop', k), empty=True, reset='refill'),
+    twin('deque.rotate', lambda dq, _: dq.rotate(1), lambda r, k, _: r.lmove(k, k, 'RIGHT', 'LEFT')),
+    twin(
+        'counter.update',
+        lambda c, data: c.update(data),
+        a_counter_update,
+        arg=_counts,
+        empty=True,
+    ),
+    twin(
+        'counter.most_common',
+        lambda c, _: c.most_common(10),
+        lambda r, k, _: a_then(a_hash_to_dict(r, k), _ten_largest),
+    ),
+    twin('redis_cache.hit', lambda f, _: f(5), lambda r, k, _: a_cache_hit(r, k)),
+    twin(
+        'redis_cache.miss',
+        lambda f, fresh: f(next(fresh)),
+        a_cache_miss,
+        arg=lambda n: itertools.count(),
+    ),
+    twin('bloom.add', lambda b, _: b.add('e5'), lambda r, k, _: a_bloom_set(r, k, ['e5']), empty=True),
+    twin('bloom.in', lambda b, _: b.contains('e5'), lambda r, k, _: a_bloom_in(r, k, 'e5')),
+    twin(
+        'bloom.update',
+        lambda b, elements: b.update(elements),
+        a_bloom_set,
+        arg=lambda n: names(n, 'e'),
+        empty=True,
+    ),
+    twin('hll.add', lambda h, _: h.add('e5'), lambda r, k, _: r.pfadd(k, enc('e5'))),
+    twin(
+        'hll.update',
+        lambda h, elements: h.update(elements),
+        lambda r, k, elements: r.pfadd(k, *[enc(e) for e in elements]),
+        arg=lambda n: names(n, 'e'),
+        empty=True,
+    ),
+    twin('hll.len', lambda h, _: h.len(), lambda r, k, _: r.pfcount(k)),
+    _aio_fanout('redlock.1_master', _p_aio_redlock(1), _r_aio_redlock(1)),
+    _aio_fanout('redlock.5_masters', _p_aio_redlock(5), _r_aio_redlock(5)),
+    _aio_fanout('nextid.1_master', _p_aio_nextid(1), _r_aio_nextid(1)),
+    _aio_fanout('nextid.5_masters', _p_aio_nextid(5), _r_aio_nextid(5)),
+    # 100 coroutines at once on one client, each `await d.get(k)`: the time
+    # of the whole burst; the report turns it into operations per second
+    Op(f'aio.dict.get_x{CONCURRENCY}', 'concurrent', 'asyncio.RedisDict', _get_pottery, _get_raw),
 ]
 
 

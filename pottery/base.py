@@ -26,23 +26,19 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import functools
-import inspect
 import json
 import os
 import queue
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Any, ClassVar, TypeVar, cast
+from collections.abc import Callable, Generator, Iterable
+from typing import Any, ClassVar, cast
 
 import redis.asyncio
 import redis.asyncio.cluster
 from redis import Redis
-from redis.client import Pipeline
 from redis.cluster import RedisCluster
-from redis.commands.core import Script as RegisteredScript
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
@@ -50,6 +46,7 @@ from pottery.command import BLOCKING_DUNDERS, AsyncMarker, Op, Script, SyncMarke
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
 __all__ = [
+    'COPY_TYPED',
     'LUA_SLICES',
     'AsyncFront',
     'AsyncRedisClient',
@@ -74,7 +71,6 @@ AsyncRedisClient = redis.asyncio.Redis | redis.asyncio.cluster.RedisCluster
 RANDOM_KEY_PREFIX = 'pottery:'
 DEFAULT_URL = 'redis://localhost:6379/0'
 
-_T = TypeVar('_T')
 
 # --- JSON encoding ------------------------------------------------------------
 
@@ -328,34 +324,6 @@ def _is_wrongtype(error: ResponseError) -> bool:
     return 'WRONGTYPE' in str(error)
 
 
-def _translating(func: Callable[..., Any]) -> Callable[..., Any]:
-    # Turn Redis' WRONGTYPE reply into WrongRedisTypeError naming the key and
-    # the Redis type this container expected, for plain and generator methods.
-    if inspect.isgeneratorfunction(func):
-
-        @functools.wraps(func)
-        def generator(self: Base, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                yield from func(self, *args, **kwargs)
-            except ResponseError as error:
-                if _is_wrongtype(error):
-                    raise self._wrong_type() from error
-                raise
-
-        return generator
-
-    @functools.wraps(func)
-    def method(self: Base, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(self, *args, **kwargs)
-        except ResponseError as error:
-            if _is_wrongtype(error):
-                raise self._wrong_type() from error
-            raise
-
-    return method
-
-
 # --- Base ---------------------------------------------------------------------------
 
 # KEYS[1]: the container's key.  ARGV[1]: a variadic write command (HSET,
@@ -397,6 +365,19 @@ return 1
 
 CREATE_IF_ABSENT_SCRIPT = Script(CREATE_IF_ABSENT)
 
+# KEYS[1]: a container's key, KEYS[2]: a new key on the same server.
+# ARGV[1]: the Redis type the container stores ('hash', 'set', 'list').
+# COPY KEYS[1] to KEYS[2], server-side, unless KEYS[1] holds another type
+# (COPY itself copies any type): then the WRONGTYPE error every other
+# command of the container gives, and nothing is written.
+COPY_TYPED = Script("""
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= ARGV[1] and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+end
+return redis.call('COPY', KEYS[1], KEYS[2])
+""")
+
 
 class Base:
     """A Redis client, a key, and the codec and tools to use them.
@@ -410,17 +391,6 @@ class Base:
 
     # The Redis type (as TYPE names it) this container stores, for errors.
     _redis_type: ClassVar[str] = ''
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # Classes on the command layer translate errors in the fronts; the
-        # wrapping below serves the modules not yet moved onto it.
-        if any(isinstance(attr, (operation, iteration)) for attr in vars(cls).values()):
-            return
-        for name, attr in list(vars(cls).items()):
-            public = not name.startswith('_') or (name.startswith('__') and name.endswith('__'))
-            if inspect.isfunction(attr) and public:
-                setattr(cls, name, _translating(attr))
 
     # The clients this class accepts as redis=, and its default client.
     _client_types: ClassVar[tuple[type, ...]] = (Redis, RedisCluster)
@@ -441,7 +411,6 @@ class Base:
         else:
             self._cell = None
             self._key = key
-        self._scripts: dict[str, RegisteredScript] = {}
 
     def _default_client(self) -> Any:
         return default_redis()
@@ -501,48 +470,6 @@ class Base:
         return WrongRedisTypeError(
             self.redis, self.key, f'the key holds another Redis type; {type(self).__name__} needs {expected}'
         )
-
-    # -- scripts, pipelines, transactions --
-
-    def _script(self, lua: str) -> RegisteredScript:
-        """Return the registered ``Script`` for ``lua`` (no round trip)."""
-        script = self._scripts.get(lua)
-        if script is None:
-            script = self._scripts[lua] = self.redis.register_script(lua)
-        return script
-
-    def _eval(self, lua: str, keys: list[str], args: list[Any], client: Any = None) -> Any:
-        """Run a Lua script: 1 round trip (EVALSHA; NOSCRIPT costs 2 more once)."""
-        return self._script(lua)(keys=keys, args=args, client=client)
-
-    def _create(self, command: str, args: list[str]) -> None:
-        """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
-
-        Raises :class:`KeyExistsError` and writes nothing if the key exists:
-        the rule every container's constructor follows.  1 round trip.
-        """
-        if not self._eval(CREATE_IF_ABSENT, [self.key], [command, *args]):
-            raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
-
-    def _pipeline(self, *, transaction: bool = False) -> Pipeline:
-        """Return a pipeline on this container's client (all commands in 1 round trip)."""
-        return cast(Pipeline, self.redis.pipeline(transaction=transaction))
-
-    def _transaction(self, func: Callable[[Pipeline], _T], *watches: str) -> _T:
-        """Run ``func`` under WATCH/MULTI/EXEC, retrying while a watched key changes.
-
-        ``func`` receives the pipeline in immediate mode (reads run at once);
-        it calls ``pipe.multi()`` before queuing writes.  Its return value is
-        returned.  Cost: the reads, plus 1 round trip for MULTI..EXEC, per try.
-
-        On a Redis Cluster this needs a redis-py whose ``RedisCluster`` has
-        ``transaction()`` (5.0.x has not): that is why every container's
-        atomic operation is one command or one Lua script instead, which
-        work on both kinds of client with every redis-py we support.
-        """
-        if not hasattr(self.redis, 'transaction'):
-            raise NotImplementedError('this redis-py cannot run WATCH/MULTI/EXEC on a Redis Cluster')
-        return cast(_T, self.redis.transaction(cast(Any, func), *(watches or (self.key,)), value_from_callable=True))
 
     # -- misc --
 

@@ -30,8 +30,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, ClassVar, Generic, NamedTuple, ParamSpec, TypeVar, cast, overload
 
-from pottery.base import Base, SyncFront, decode, decode_many, encode, encode_key
-from pottery.command import Batch, Call, Op, Request, Script, operation, run
+from pottery.base import LUA_SLICES, Base, SyncFront, decode, decode_many, encode, encode_key
+from pottery.command import Call, Op, Request, Script, operation, run
 from pottery.exceptions import PotteryWarning
 from pottery.slots import lru_key
 
@@ -79,14 +79,16 @@ class CacheInfo(NamedTuple):
 # ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2...]: the fields to read.
 # Returns the values (false for a miss), in ARGV's order.  A lookup is a use:
 # it refreshes the TTL and marks the hits most recently used.
-LOOKUP = Script("""
+LOOKUP = Script(
+    LUA_SLICES
+    + """
 local values = {}
-for i = 2, #ARGV, 1000 do
-    local page = redis.call('HMGET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+slices(2, 1000, function(...)
+    local page = redis.call('HMGET', KEYS[1], ...)
     for j = 1, #page do
         values[#values + 1] = page[j]
     end
-end
+end)
 if KEYS[2] then
     local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
     local score = top[2] and tonumber(top[2]) or 0
@@ -104,7 +106,8 @@ if ttl > 0 then
     end
 end
 return values
-""")
+"""
+)
 
 # KEYS[1]: the cache hash.  KEYS[2] (only with maxsize): its LRU sorted set.
 # ARGV[1]: TTL in milliseconds, 0 for none.  ARGV[2]: maxsize (ignored
@@ -117,10 +120,10 @@ return values
 # A script rather than MULTI/EXEC even without maxsize: on a key of another
 # type HSET fails and the script stops, where a transaction would still run
 # the PEXPIRE and put a TTL on someone else's key.
-STORE = Script("""
-for i = 3, #ARGV, 2000 do
-    redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
+STORE = Script(
+    LUA_SLICES
+    + """
+slices(3, 2000, function(...) redis.call('HSET', KEYS[1], ...) end)
 if KEYS[2] then
     if redis.call('HLEN', KEYS[1]) > redis.call('ZCARD', KEYS[2]) then
         local fields = redis.call('HKEYS', KEYS[1])
@@ -150,7 +153,8 @@ if ttl > 0 then
     end
 end
 return 0
-""")
+"""
+)
 
 
 def ttl_ms(timeout: float | None) -> int:
@@ -202,13 +206,12 @@ class CacheCore(Base):
 
     def _lookup(self, fields: list[str]) -> Op[list[Any]]:
         # Raw values of fields (None for misses); refreshes TTL and recency.
-        if self._maxsize is None and len(fields) <= CHUNK:
-            # Without recency to update, a read and a TTL refresh need no
-            # script: one pipelined HMGET (+ PEXPIRE) is cheaper to run.
-            calls = [Call('HMGET', self.key, *fields)]
-            if self._ttl:
-                calls.append(Call('PEXPIRE', self.key, self._ttl))
-            return cast(list[Any], (yield Batch(calls))[0])
+        if self._maxsize is None and not self._ttl and len(fields) <= CHUNK:
+            # Without recency or a TTL to update, a lookup is one HMGET.  (A
+            # TTL refresh is in the script, not pipelined beside the HMGET:
+            # on a key of another type HMGET fails and the script stops,
+            # where a pipeline would still put a TTL on someone's key.)
+            return cast(list[Any], (yield Call('HMGET', self.key, *fields)))
         return cast(list[Any], (yield LOOKUP(self._keys, [self._ttl, *fields])))
 
     def _store(self, pairs: list[str]) -> Op[None]:

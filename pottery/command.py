@@ -290,62 +290,85 @@ class Items(Request):
 # --- running operations ------------------------------------------------------------
 
 
+class _Result:
+    # What _resume returns once the operation has returned.
+    __slots__ = ('value',)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+# The outcome of a request: (reply, None) or (None, the error to throw in).
+_Outcome = tuple[Any, 'BaseException | None']
+_NOTHING: _Outcome = (None, None)
+
+
+def _resume(op: Op[Any], outcome: _Outcome) -> Request | _Result:
+    # Feed an outcome to the operation: its next request, or its result.
+    reply, error = outcome
+    try:
+        return op.send(reply) if error is None else op.throw(error)
+    except StopIteration as stop:
+        return _Result(stop.value)
+
+
+# An error is thrown into the operation, which may handle it.  An interrupt
+# (KeyboardInterrupt, asyncio's CancelledError) closes the operation at once,
+# not when the traceback holding it is collected, so that its cleanup (a
+# finally: block) runs in time, then propagates.
+
+
+def _execute(front: Any, op: Op[Any], request: Request) -> _Outcome:
+    try:
+        return request.run(front.redis), None
+    except Exception as exc:  # noqa: BLE001 -- see above
+        return None, front._translate(exc)
+    except BaseException:
+        op.close()
+        raise
+
+
+async def _execute_async(front: Any, op: Op[Any], request: Request) -> _Outcome:
+    try:
+        return await request.run_async(front.redis), None
+    except Exception as exc:  # noqa: BLE001 -- see above
+        return None, front._translate(exc)
+    except BaseException:
+        op.close()
+        raise
+
+
+# The three loops below are the whole executor: each runs _resume until the
+# operation returns.  An Items request hands values to an iteration's caller.
+
+
 def _drive(front: Any, op: Op[_R]) -> Generator[Iterable[Any], None, _R]:
-    # The blocking loop: send each request, feed back its reply or error.
-    # Yields the values of Items requests (iterations); returns the result.
-    reply: Any = None
-    error: BaseException | None = None
-    client = front.redis
-    while True:
-        try:
-            request = op.send(reply) if error is None else op.throw(error)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]  # the operation's result
-        reply = error = None
+    outcome = _NOTHING
+    while not isinstance(request := _resume(op, outcome), _Result):
         if type(request) is Items:
+            outcome = _NOTHING
             yield request.values
-            continue
-        try:
-            reply = request.run(client)
-        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
-            error = front._translate(exc)
+        else:
+            outcome = _execute(front, op, request)
+    return request.value  # type: ignore[no-any-return]  # the operation's result
 
 
 async def _drive_async(front: Any, op: Op[Any]) -> AsyncIterator[Iterable[Any]]:
-    # The asyncio twin of _drive; the result, if any, is dropped (iterations
-    # return nothing; _run_async below handles operations).
-    reply: Any = None
-    error: BaseException | None = None
-    client = front.redis
-    while True:
-        try:
-            request = op.send(reply) if error is None else op.throw(error)
-        except StopIteration:
-            return
-        reply = error = None
+    outcome = _NOTHING
+    while not isinstance(request := _resume(op, outcome), _Result):
         if type(request) is Items:
+            outcome = _NOTHING
             yield request.values
-            continue
-        try:
-            reply = await request.run_async(client)
-        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
-            error = front._translate(exc)
+        else:
+            outcome = await _execute_async(front, op, request)
 
 
 async def _run_async(front: Any, op: Op[_R]) -> _R:
-    reply: Any = None
-    error: BaseException | None = None
-    client = front.redis
-    while True:
-        try:
-            request = op.send(reply) if error is None else op.throw(error)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]  # the operation's result
-        reply = error = None
-        try:
-            reply = await request.run_async(client)
-        except Exception as exc:  # noqa: BLE001 -- thrown into the operation, which may handle it
-            error = front._translate(exc)
+    # _drive_async without Items, without an async generator's overhead.
+    outcome = _NOTHING
+    while not isinstance(request := _resume(op, outcome), _Result):
+        outcome = await _execute_async(front, op, request)
+    return request.value  # type: ignore[no-any-return]  # the operation's result
 
 
 def run(front: Any, op: Op[_R]) -> _R:

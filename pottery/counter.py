@@ -34,6 +34,7 @@ from typing import Any, ClassVar, NoReturn, TypeVar, cast
 from pottery.base import Base, decode_keys, encode_key, lookup_key
 from pottery.command import Call, Op, Script, operation
 from pottery.dict import DictCore, RedisDict
+from pottery.exceptions import warn_inefficient
 
 __all__ = ['CounterCore', 'RedisCounter']
 
@@ -342,6 +343,8 @@ class CounterCore(DictCore[_K, int]):
         >>> RedisCounter('abracadabra', redis=redis).most_common(3)
         [('a', 5), ('b', 2), ('r', 2)]
         """
+        if n is not None:  # the whole hash crosses the network for n items
+            warn_inefficient('RedisCounter.most_common(n)')
         return (yield from self._fetch_counter()).most_common(n)
 
     # -- comparisons: the running Python's Counter semantics --

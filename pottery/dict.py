@@ -17,6 +17,7 @@ from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Mu
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pottery.base import (
+    COPY_TYPED,
     Base,
     JSONSerializable,
     SyncFront,
@@ -324,7 +325,7 @@ class DictCore(Base, Generic[_K, _V]):
             if fields:
                 yield Call('HSET', new.key, *(text for pair in fields.items() for text in pair))
         else:
-            yield Call('COPY', self.key, new.key)
+            yield COPY_TYPED([self.key, new.key], ['hash'])
         return new
 
     @classmethod

@@ -13,6 +13,7 @@ Warnings subclass :class:`PotteryWarning`.
 from __future__ import annotations
 
 import queue
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -152,3 +153,13 @@ class PotteryWarning(Warning):
 
 class InefficientAccessWarning(PotteryWarning):
     """An operation had to fetch a whole container from Redis (O(n) transfer)."""
+
+
+def warn_inefficient(what: str) -> None:
+    """Warn that ``what`` moves a whole container over the network for a small answer.
+
+    As pottery 3.x does; Python's default filter shows it once per process.
+    The warning names pottery's frame: the caller is not a fixed number of
+    frames away through the sync or the async driver.
+    """
+    warnings.warn(f'{what} reads the whole container from Redis', InefficientAccessWarning, stacklevel=1)

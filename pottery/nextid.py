@@ -15,9 +15,22 @@ again.
   ID handed out after ``next()`` returned ``x`` -- to any client -- is
   larger, and one client's IDs increase strictly.
 
+Under contention two things keep ``next()`` fast:
+
+* Group commit: the ``next()`` calls of one process (one event loop on
+  asyncio) for one sequence wait in line; one of them at a time goes to the
+  masters and reserves a *block* of consecutive IDs, one for every caller in
+  line then.  A master grants a block only if its counter is below the
+  block's first ID, and then raises the counter to the block's last ID.
+* Distinct proposals: a client that lost a round proposes past the largest
+  counter it saw, plus a random gap that grows with its losses.  A higher
+  proposal beats a lower one on every master, so only equal first IDs split
+  a vote, and the gap makes those rare.
+
 When the client's guess is right (it made the last ID, or nobody else is
-making IDs) ``next()`` costs one concurrent round trip to the masters.  See
-``docs/redlock-nextid.md`` for the fault model and the
+making IDs) ``next()`` costs one concurrent round trip to the masters, shared
+by every caller in line.  See ``docs/redlock-nextid.md`` for why blocks keep
+IDs unique and increasing, the fault model and the
 restart-without-persistence hazard.
 
 Every operation is written once, in :class:`NextIdCore` (see
@@ -35,22 +48,23 @@ from typing import Any
 
 from redis import Redis
 
-from pottery.command import Op, Script, Sleep, SyncMarker, operation
+from pottery.command import Op, Script, SyncMarker, operation
 from pottery.exceptions import QuorumIsImpossible, QuorumNotAchieved
-from pottery.quorum import C, Quorum, errors, quorum_decided
+from pottery.quorum import C, Quorum, Wait, errors, quorum_decided
 
 __all__ = ['NextID', 'NextId', 'NextIdCore']
 
-# KEYS[1]: the counter (nextid:<key>).  ARGV[1]: the proposed ID.
-# Set-if-greater: raise the counter to the proposal if it is lower (a
-# missing counter counts as 0).  Returns {1, proposal} when raised, else
-# {0, counter}, so that a loser learns where to try next.
-_RAISE = Script("""
+# KEYS[1]: the counter (nextid:<key>).  ARGV[1]: the block's first ID.
+# ARGV[2]: its last ID.  Grant the block only if the counter (a missing one
+# counts as 0) is below its first ID, and then raise the counter to its last
+# ID, so that two granted blocks never overlap.  Returns {1, last} when
+# granted, else {0, counter}, so that a loser learns where to try next.  A
+# block of one is the set-if-greater of the PyPI package's clients.
+_RESERVE = Script("""
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local proposal = tonumber(ARGV[1])
-if current < proposal then
-    redis.call('SET', KEYS[1], ARGV[1])
-    return {1, proposal}
+if current < tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[1], ARGV[2])
+    return {1, tonumber(ARGV[2])}
 end
 return {0, current}
 """)
@@ -61,6 +75,74 @@ _RESET = Script("""
 redis.call('SET', KEYS[1], 0)
 return 1
 """)
+
+
+class _Caller:
+    """One ``next()`` call waiting in line: its floor, then its ID or error."""
+
+    __slots__ = ('error', 'event', 'floor', 'lead', 'value')
+
+    def __init__(self, event: Any, floor: int) -> None:
+        self.event = event  # set when served, or when it is this caller's turn to lead
+        self.floor = floor  # its ID must be larger: the caller's own last ID
+        self.lead = False
+        self.value: int | None = None
+        self.error: BaseException | None = None
+
+
+class _Line:
+    """The ``next()`` calls of one process (or event loop) on one sequence.
+
+    At most one of them, the *leader*, is at the masters; the others wait in
+    ``waiting`` and the leader of the next round takes them all.  ``last``
+    is the largest counter seen: where the next block starts.
+    """
+
+    def __init__(self) -> None:
+        self.mutex = threading.Lock()
+        self.waiting: list[_Caller] = []
+        self.busy = False  # a leader is at the masters
+        self.last = 0
+
+    def join(self, caller: _Caller) -> bool:
+        """Queue ``caller``; whether it leads (nobody is at the masters)."""
+        with self.mutex:
+            self.waiting.append(caller)
+            caller.lead = not self.busy
+            self.busy = True
+            return caller.lead
+
+    def take(self) -> list[_Caller]:
+        """The leader takes everybody in line for its round."""
+        with self.mutex:
+            batch, self.waiting = self.waiting, []
+            return batch
+
+    def hand_over(self, served: list[_Caller]) -> None:
+        """End a round: wake the served callers and the next leader, if any."""
+        with self.mutex:
+            if self.waiting:
+                self.waiting[0].lead = True
+                served.append(self.waiting[0])
+            else:
+                self.busy = False
+        for caller in served:
+            caller.event.set()
+
+    def requeue(self, callers: list[_Caller]) -> None:
+        """Put ``callers`` back at the head of the line (their round was abandoned)."""
+        with self.mutex:
+            self.waiting[:0] = callers
+
+    def leave(self, caller: _Caller) -> None:
+        """``caller`` gave up (cancelled): out of line, and its turn passes on."""
+        with self.mutex:
+            if caller in self.waiting:
+                self.waiting.remove(caller)
+            if not caller.lead:
+                return
+            caller.lead = False
+        self.hand_over([])
 
 
 class NextIdCore(Quorum[C]):
@@ -88,7 +170,8 @@ class NextIdCore(Quorum[C]):
         super().__init__(masters, master_timeout)
         self._keys = [f'{self.KEY_PREFIX}:{key}']
         self._lock = threading.Lock()
-        self._last = 0  # the largest counter this instance has seen
+        self._last = 0  # the largest ID this instance handed out
+        self._line: _Line | None = None  # held while this instance may use it
 
     @property
     def key(self) -> str:
@@ -99,40 +182,99 @@ class NextIdCore(Quorum[C]):
         """<NextId key=nextid:current>: no round trip."""
         return f'<{type(self).__name__} key={self.key}>'
 
+    def _local_line(self) -> _Line:
+        # Callers share a line only when a round serves them all alike: same
+        # masters, timeout and failure settings.
+        line = self.local(('nextid', self.key, self.master_timeout, self.num_tries, self.raise_on_redis_errors), _Line)
+        self._line = line
+        return line
+
     @operation
     def __next__(self) -> Op[int]:
         """Return the next ID (``next(ids)``; ``await anext(ids)`` on asyncio).
 
-        Complexity: 1 concurrent round trip to the masters when this client
-        made the previous ID; one more per round lost to another client.
+        Concurrent calls of one process (one event loop on asyncio) on the
+        same sequence share rounds: one call at a time goes to the masters
+        and reserves an ID for every call waiting then.  Complexity: 1
+        concurrent round trip to the masters, shared, when this process made
+        the previous ID; one more per round lost to another process.
         """
+        line = self._local_line()
         with self._lock:
-            proposal = self._last + 1
+            caller = _Caller(self.event(), self._last)
+        try:
+            leads = line.join(caller)
+            while not leads:
+                yield Wait(caller.event, None)
+                caller.event.clear()
+                if caller.value is not None or caller.error is not None:
+                    break
+                leads = caller.lead
+            if leads:
+                yield from self._lead(line, caller)
+        except BaseException:
+            # cancelled while in line or leading: let the others go on
+            if caller.value is None and caller.error is None:
+                line.leave(caller)
+            raise
+        if caller.error is not None:
+            raise caller.error
+        assert caller.value is not None
+        with self._lock:
+            self._last = max(self._last, caller.value)
+        return caller.value
+
+    def _lead(self, line: _Line, leader: _Caller) -> Op[None]:
+        # One round for everybody in line (the leader included).
+        batch = line.take()
+        try:
+            first = yield from self._reserve(line, len(batch), max(caller.floor for caller in batch))
+        except Exception as error:  # noqa: BLE001 -- every caller of the round gets it
+            for caller in batch:
+                caller.error = error
+        except BaseException:
+            # the leader was cancelled: the others wait for the next round
+            line.requeue([caller for caller in batch if caller is not leader])
+            raise
+        else:
+            for offset, caller in enumerate(batch):
+                caller.value = first + offset
+        except_leader = [caller for caller in batch if caller is not leader]
+        leader.lead = False
+        line.hand_over(except_leader)
+
+    def _reserve(self, line: _Line, count: int, floor: int) -> Op[int]:
+        # Reserve a block of ``count`` IDs above ``floor``; return its first.
         failures = 0
+        lost = 0
         results: list[Any] = []
-        for lost in range(self.MAX_ROUNDS):
+        while lost < self.MAX_ROUNDS:
+            # After one lost round the counters seen are the place to try;
+            # after more (others saw the same), a random gap that grows with
+            # the losses keeps contenders from proposing the same first ID.
+            gap = random.randrange(2 ** min(lost - 1, 8)) if lost > 1 else 0
+            first = max(line.last, floor) + 1 + gap
+            last = first + count - 1
             results = yield self.fan_out(
-                _RAISE(self._keys, [proposal]),
+                _RESERVE(self._keys, [first, last]),
                 quorum_decided(self.quorum, lambda result: isinstance(result, list) and int(result[0]) == 1),
             )
             answers = [result for result in results if isinstance(result, list)]
-            raised = sum(1 for result in answers if int(result[0]) == 1)
+            granted = sum(1 for result in answers if int(result[0]) == 1)
             seen = max((int(result[1]) for result in answers), default=0)
-            with self._lock:
-                self._last = max(self._last, seen)
-                if raised >= self.quorum:
-                    self._last = max(self._last, proposal)
-                    return proposal
-                proposal = self._last + 1
+            with line.mutex:
+                line.last = max(line.last, seen)
+                if granted >= self.quorum:
+                    line.last = max(line.last, last)
+            if granted >= self.quorum:
+                return first
             if len(errors(results)) > len(self.masters) - self.quorum:
                 # too many masters failed to answer (a lost vote is no failure)
                 failures += 1
                 if failures >= self.num_tries:
                     self._give_up(results)
-            elif lost:
-                # Several clients proposed the same ID and split the vote:
-                # spread them out before they collide again.
-                yield Sleep(random.uniform(0, min(0.01, 0.0005 * 2 ** min(lost, 5))))
+            else:
+                lost += 1
         self._give_up(results)
         raise AssertionError('unreachable')  # pragma: no cover
 
@@ -153,8 +295,11 @@ class NextIdCore(Quorum[C]):
         round trip to the masters.
         """
         results: list[Any] = yield self.fan_out(_RESET(self._keys))
+        line = self._local_line()
         with self._lock:
             self._last = 0
+        with line.mutex:
+            line.last = 0
         if sum(1 for result in results if result == 1) < self.quorum:
             self._give_up(results)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import queue
 import threading
@@ -59,6 +60,7 @@ __all__ = [
     'Master',
     'MasterUnavailable',
     'Quorum',
+    'Wait',
     'background_tasks',
     'errors',
     'executor',
@@ -111,7 +113,8 @@ def quorum_decided(quorum: int, good: Callable[[Any], bool]) -> Callable[[list[A
 class FanOut(Request):
     """Send ``request`` to every master at once; the reply is each one's result or error.
 
-    The "client" a fan-out runs with is the primitive's masters (see
+    ``request`` may also be a sequence: one request per chosen master.  The
+    "client" a fan-out runs with is the primitive's masters (see
     :class:`Quorum`): :class:`Master` objects on the blocking front, asyncio
     clients on the asyncio front; ``only`` picks some of them by index.  It
     waits at most ``timeout`` seconds, less when ``decided(results)`` says the
@@ -124,7 +127,7 @@ class FanOut(Request):
 
     def __init__(
         self,
-        request: Request,
+        request: Request | Sequence[Request],
         timeout: float,
         decided: Callable[[list[Any]], bool] | None = None,
         only: Sequence[int] | None = None,
@@ -137,14 +140,23 @@ class FanOut(Request):
     def _chosen(self, masters: Sequence[Any]) -> list[Any]:
         return list(masters) if self.only is None else [masters[index] for index in self.only]
 
+    def _request(self, index: int) -> Request:
+        # the request for the index-th chosen master
+        return self.request if isinstance(self.request, Request) else self.request[index]
+
     def run(self, client: Any) -> list[Any]:
         masters: list[Master] = self._chosen(client)
         count = len(masters)
+        if count == 1:
+            # One master: nothing to overlap, so the call runs in the calling
+            # thread (a hop through the pool would double its cost); the
+            # twin's socket timeout bounds it.
+            return [masters[0].call(self._request(0), self.timeout)]
         results: list[Any] = [PENDING] * count
         out: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
         deadline = time.monotonic() + self.timeout
         for index, master in enumerate(masters):
-            master.submit(index, self.request, out, self.timeout)
+            master.submit(index, self._request(index), out, self.timeout)
         received = 0
         while received < count:
             try:
@@ -164,7 +176,10 @@ class FanOut(Request):
     async def run_async(self, client: Any) -> list[Any]:
         clients = self._chosen(client)
         results: list[Any] = [PENDING] * len(clients)
-        tasks = {asyncio.ensure_future(self._call(master)): index for index, master in enumerate(clients)}
+        tasks = {
+            asyncio.ensure_future(self._call(master, self._request(index))): index
+            for index, master in enumerate(clients)
+        }
         pending = set(tasks)
         try:
             while pending:
@@ -181,7 +196,7 @@ class FanOut(Request):
                 task.add_done_callback(_forget)
         return results
 
-    async def _call(self, client: Any) -> Any:
+    async def _call(self, client: Any, request: Request) -> Any:
         health = _async_health.get(client)
         if health is None:
             health = _async_health[client] = Health()
@@ -190,7 +205,7 @@ class FanOut(Request):
         ok = False
         error: Exception | None = None
         try:
-            reply = await asyncio.wait_for(self.request.run_async(client), self.timeout)
+            reply = await asyncio.wait_for(request.run_async(client), self.timeout)
             ok = True
             return reply
         except asyncio.TimeoutError:
@@ -221,6 +236,28 @@ def _outcome(task: asyncio.Future[Any]) -> Any:
 def _forget(task: asyncio.Future[Any]) -> None:
     background_tasks.discard(task)
     _outcome(task)  # retrieved: nobody waits for it any more
+
+
+class Wait(Request):
+    """Wait until ``event`` is set, at most ``timeout`` seconds (``None``: no bound).
+
+    ``event`` is the front's kind (see :meth:`Quorum.event`): a
+    ``threading.Event`` on the blocking front, an ``asyncio.Event`` on the
+    asyncio front.  The reply is whether it was set.  No round trip.
+    """
+
+    __slots__ = ('event', 'timeout')
+
+    def __init__(self, event: Any, timeout: float | None) -> None:
+        self.event, self.timeout = event, timeout
+
+    def run(self, client: Any) -> bool:
+        return bool(self.event.wait(self.timeout))
+
+    async def run_async(self, client: Any) -> bool:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.event.wait(), self.timeout)
+        return bool(self.event.is_set())
 
 
 # --- the blocking front's masters -------------------------------------------------------
@@ -299,23 +336,40 @@ class Master(Health):
         self.lock = threading.Lock()
         self.pid = os.getpid()
 
+    def _admitted(self, timeout: float) -> bool:
+        with self.lock:
+            if self.pid != os.getpid():  # forked: the parent's calls are not ours
+                self.inflight, self.suspect, self.pid = 0, False, os.getpid()
+            return self.admit(timeout)
+
     def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
         """Run ``request`` on a pool worker; put ``(index, result or error)`` on ``out``.
 
         ``timeout`` is how long the caller waits.
         """
-        with self.lock:
-            if self.pid != os.getpid():  # forked: the parent's calls are not ours
-                self.inflight, self.suspect, self.pid = 0, False, os.getpid()
-            if not self.admit(timeout):
-                out.put((index, MasterUnavailable(f'{self.name} is not answering')))
-                return
+        if not self._admitted(timeout):
+            out.put((index, MasterUnavailable(f'{self.name} is not answering')))
+            return
         try:
             executor().submit(self._run, index, request, out, time.monotonic() + timeout)
         except RuntimeError as error:  # the interpreter is shutting down
             with self.lock:
                 self.inflight -= 1
             out.put((index, error))
+
+    def call(self, request: Request, timeout: float) -> Any:
+        """Run ``request`` in the calling thread: its reply, or its error (not raised)."""
+        if not self._admitted(timeout):
+            return MasterUnavailable(f'{self.name} is not answering')
+        ok = False
+        try:
+            result = request.run(self.fast)
+            ok = True
+        except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
+            result = error
+        with self.lock:
+            self.finish(ok, None if ok else result)
+        return result
 
     def _run(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], deadline: float) -> None:
         ok = False
@@ -380,8 +434,8 @@ def _master(client: Redis, socket_timeout: float) -> Master:
 def _after_fork_in_child() -> None:
     # Threads do not survive fork(): locks they held would stay held forever,
     # and their calls in flight will never finish.
-    global _pool, _pool_lock, _registry_lock
-    _pool, _pool_lock, _registry_lock = None, threading.Lock(), threading.Lock()
+    global _pool, _pool_lock, _registry_lock, _locals_lock
+    _pool, _pool_lock, _registry_lock, _locals_lock = None, threading.Lock(), threading.Lock(), threading.Lock()
     for by_timeout in list(_registry.values()):
         for master in by_timeout.values():
             master.lock = threading.Lock()
@@ -401,6 +455,15 @@ _CLUSTERS = (RedisCluster, redis.asyncio.cluster.RedisCluster)
 
 # A master's client type: redis.Redis (blocking) or redis.asyncio.Redis.
 C = TypeVar('C')
+_L = TypeVar('_L')
+
+# What the contenders of one process (blocking front) or one event loop
+# (asyncio front) share per key and masters: see Quorum.local.
+_locals_lock = threading.Lock()
+_thread_locals: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
+_loop_locals: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakValueDictionary[tuple[Any, ...], Any]
+] = weakref.WeakKeyDictionary()
 
 
 class Quorum(Generic[C]):
@@ -462,6 +525,31 @@ class Quorum(Generic[C]):
     ) -> FanOut:
         """The request that sends ``request`` to the masters (see :class:`FanOut`)."""
         return FanOut(request, self.master_timeout, decided, only)
+
+    def event(self) -> Any:
+        """A new event of this front: ``threading.Event`` or ``asyncio.Event`` (see :class:`Wait`)."""
+        return asyncio.Event() if self._asynchronous else threading.Event()
+
+    def local(self, name: tuple[Any, ...], factory: Callable[[], _L]) -> _L:
+        """The one object, made by ``factory``, that coordinates the contenders for ``name`` here.
+
+        "Here" is this process on the blocking front, the running event loop
+        on the asyncio front; ``name`` is completed with the masters, so that
+        primitives over other masters do not share it.  The object lives as
+        long as somebody holds it: the caller keeps a reference while it
+        matters.  No round trip.
+        """
+        full = (*name, *(id(master) for master in self.redis))
+        with _locals_lock:
+            if self._asynchronous:
+                table = _loop_locals.setdefault(asyncio.get_running_loop(), weakref.WeakValueDictionary())
+            else:
+                # the pid: a forked child must not inherit its parent's waiters
+                table, full = _thread_locals, (os.getpid(), *full)
+            found: _L | None = table.get(full)
+            if found is None:
+                found = table[full] = factory()
+            return found
 
     def _translate(self, error: Exception) -> Exception:
         # Masters' errors arrive as fan-out results, judged by the operation.

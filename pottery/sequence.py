@@ -36,8 +36,9 @@ from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from redis.exceptions import ResponseError
 
-from pottery.base import LUA_SLICES, Base, decode, decode_many, encode
+from pottery.base import COPY_TYPED, LUA_SLICES, Base, decode, decode_many, encode
 from pottery.command import Call, Items, On, Op, Script, iteration, operation, run
+from pottery.exceptions import warn_inefficient
 
 __all__ = [
     'BIG',
@@ -316,16 +317,6 @@ return #items
 """
 )
 
-# KEYS[1]: a list, KEYS[2]: a new key.  COPY KEYS[1] to KEYS[2], unless
-# KEYS[1] holds another Redis type (COPY itself copies any type): then the
-# WRONGTYPE error every other list command gives.
-COPY = Script("""
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind ~= 'list' and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
-end
-return redis.call('COPY', KEYS[1], KEYS[2])
-""")
 
 # KEYS[1], KEYS[2]: two lists.  Returns both lists' items, read atomically.
 READ_TWO = Script("""
@@ -551,6 +542,7 @@ class SequenceCore(Base, Generic[_T]):
 
         Complexity: O(n), 1 round trip per chunk of 1,000 items.
         """
+        warn_inefficient(f'{type(self).__name__}.count()')
         counted: list[int] = []
 
         def visit(raws: list[Any]) -> bool:
@@ -569,6 +561,7 @@ class SequenceCore(Base, Generic[_T]):
         round trip per chunk of 1,000 items searched (+1 with a negative
         start or stop, to read the length).
         """
+        warn_inefficient(f'{type(self).__name__}.index()')
         first, last = search_bound(start), search_bound(stop)
         if first < 0 or last < 0:
             length = int((yield Call('LLEN', self.key)))
@@ -693,6 +686,7 @@ class SequenceCore(Base, Generic[_T]):
         compare-and-set script that deletes it only if nothing before it
         changed (else it reads again).
         """
+        warn_inefficient(f'{type(self).__name__}.remove()')
         while True:
             found = yield from self._find(value)
             if found is None:
@@ -716,7 +710,7 @@ class SequenceCore(Base, Generic[_T]):
     def _copy_into(self, new: SequenceCore[Any]) -> Op[Any]:
         # Same slot (one server): COPY, server-side.  Otherwise read, then write.
         if self._same_slot(new):
-            yield COPY([self.key, new.key])
+            yield COPY_TYPED([self.key, new.key], ['list'])
         else:
             yield from new._push((yield from self._raw()))
         return new

@@ -35,7 +35,7 @@ from collections.abc import Iterable, MutableSet
 from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from pottery.base import LUA_SLICES, Base, SyncFront, decode_key, decode_keys, encode_key, lookup_key
+from pottery.base import COPY_TYPED, LUA_SLICES, Base, SyncFront, decode_key, decode_keys, encode_key, lookup_key
 from pottery.command import Call, Items, On, Op, Script, iteration, operation
 
 __all__ = ['RedisSet', 'SetCore']
@@ -91,6 +91,7 @@ for i = 1, #common, 1000 do
 end
 return redis.call('SCARD', KEYS[1])
 """)
+
 
 # KEYS[1]: the set.  ARGV: member texts to keep.
 # Remove every member not in ARGV (intersection_update with a plain set):
@@ -335,8 +336,9 @@ class SetCore(Base, Generic[_T]):
     def copy(self) -> Op[Any]:
         """S.copy() -> a new RedisSet with the same members, at a random key.
 
-        O(n); on one standalone server 1 round trip (COPY, server-side), on a
-        cluster 2 (the random key usually lives on another node).
+        O(n); on one standalone server 1 round trip (COPY in a script,
+        server-side), on a cluster 2 (the random key usually lives on
+        another node).
         """
         new = type(self)(redis=self.redis)
         if self._clustered:
@@ -344,7 +346,7 @@ class SetCore(Base, Generic[_T]):
             if raws:
                 yield Call('SADD', new.key, *raws)
         else:
-            yield Call('COPY', self.key, new.key)
+            yield COPY_TYPED([self.key, new.key], ['set'])
         return new
 
     # -- methods that return a new plain set --

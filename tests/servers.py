@@ -11,7 +11,9 @@ and its cluster accepts ``redis-cli --cluster create``.
 
 Round trips are counted on the client side by :class:`CountingConnection`:
 one request/response exchange -- a single command, or a whole pipeline or
-transaction -- is one call of ``send_packed_command``.
+transaction -- is one call of ``send_packed_command``.  Every
+``redis.asyncio`` connection counts its sends the same way (patched once, on
+import of this module), so that async round trips are counted too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from importlib import metadata
 from typing import Any
 
 import redis
+import redis.asyncio.connection
 from redis.cluster import RedisCluster
 
 __all__ = [
@@ -168,6 +171,19 @@ class CountingConnection(redis.Connection):
         if threading.current_thread().name != 'pottery-reaper':
             ROUND_TRIPS.add()
         super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]  # untyped upstream
+
+
+_async_send = redis.asyncio.connection.AbstractConnection.send_packed_command
+
+
+async def _counting_async_send(self: Any, command: Any, check_health: bool = True) -> None:
+    ROUND_TRIPS.add()
+    await _async_send(self, command, check_health)
+
+
+# A patch rather than a connection class: it counts every asyncio client,
+# also those made without a connection_class (the suite's cluster twins).
+redis.asyncio.connection.AbstractConnection.send_packed_command = _counting_async_send  # type: ignore[method-assign]  # count async round trips as sync ones
 
 
 class _Counted:

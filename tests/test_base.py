@@ -120,27 +120,3 @@ def test_forked_child_does_not_delete_parents_key(redis: redis_py.Redis) -> None
         os._exit(0)
     os.waitpid(pid, 0)
     assert redis.exists(d.key)
-
-
-def test_transaction_retries_on_a_concurrent_write(any_redis: Any) -> None:
-    if not hasattr(any_redis, 'transaction'):
-        old: RedisDict[str, int] = RedisDict(redis=any_redis)
-        with pytest.raises(NotImplementedError, match='Redis Cluster'):
-            old._transaction(lambda pipe: None)
-        return
-    d: RedisDict[str, int] = RedisDict({'n': 0}, redis=any_redis, key='{t}counter')
-    other = RedisDict[str, int](redis=any_redis, key='{t}counter')
-    attempts = []
-
-    def increment(pipe: Any) -> int:
-        value = int(pipe.hget(d.key, '"n"'))
-        attempts.append(value)
-        if len(attempts) == 1:
-            other['n'] = 10  # another client writes between WATCH and EXEC
-        pipe.multi()
-        pipe.hset(d.key, '"n"', value + 1)
-        return value + 1
-
-    assert d._transaction(increment) == 11
-    assert attempts == [0, 10]  # the first try was discarded, the retry saw 10
-    assert d['n'] == 11

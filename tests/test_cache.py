@@ -564,7 +564,11 @@ def test_wrong_redis_type(api: Api, any_redis: Any) -> None:
         cached.__bypass__(1)
     with pytest.raises(WrongRedisTypeError):
         cached.cache_info()
+    expiring = cache_of(api, identity, redis=any_redis, key='str', timeout=60)
+    with pytest.raises(WrongRedisTypeError):
+        expiring(1)
     assert any_redis.get('str') == b'x'
+    assert any_redis.ttl('str') == -1  # a failed lookup put no TTL on someone else's key
     bounded = cache_of(api, identity, redis=any_redis, key='str', maxsize=2)
     with pytest.raises(WrongRedisTypeError):
         bounded(1)

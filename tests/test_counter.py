@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import operator
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from redis.cluster import RedisCluster
 
-from pottery import KeyExistsError, RedisCounter, WrongRedisTypeError
+from pottery import InefficientAccessWarning, KeyExistsError, RedisCounter, WrongRedisTypeError
 from pottery.asyncio import RedisCounter as AsyncRedisCounter
 from tests.fronts import ASYNC, Api, wait
 from tests.servers import RedisServer
@@ -537,3 +538,12 @@ def test_async_cancelled_update_is_whole_or_absent(redis: redis_py.Redis) -> Non
 
     wait(main())
     assert redis.hlen('cancelled') in (0, 20_000)  # one script: all of it or nothing
+
+
+def test_most_common_n_warns_that_it_fetches_everything(redis: redis_py.Redis, api: Api) -> None:
+    c = api.RedisCounter('abracadabra', redis=redis)
+    with pytest.warns(InefficientAccessWarning, match='most_common'):
+        assert c.most_common(1) == [('a', 5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert len(c.most_common()) == 5  # everything was asked for: no warning

@@ -367,7 +367,7 @@ def test_unencodable_writes_nothing(redis: redis_py.Redis, round_trips: Any, api
 def test_wrong_redis_type(any_redis: Any, api: Api) -> None:
     any_redis.rpush('list', 'x')
     d: Any = api.RedisDict(redis=any_redis, key='list')
-    for action in (lambda: d['a'], lambda: d.update(a=1), lambda: list(d), lambda: d.pop('a'), lambda: len(d)):
+    for action in (lambda: d['a'], lambda: d.update(a=1), lambda: list(d), lambda: d.pop('a'), lambda: len(d), d.copy):
         with pytest.raises(WrongRedisTypeError, match='hash'):
             action()
     with pytest.raises(KeyExistsError):

@@ -34,7 +34,7 @@ from redis.cluster import RedisCluster
 import pottery.base
 import pottery.list
 import pottery.sequence
-from pottery import KeyExistsError, RedisList, WrongRedisTypeError
+from pottery import InefficientAccessWarning, KeyExistsError, RedisList, WrongRedisTypeError
 from pottery.asyncio import RedisList as AsyncRedisList
 from pottery.sequence import SequenceCore
 from tests.fronts import ASYNC, Api, unwrap, wait
@@ -855,3 +855,13 @@ def test_async_cancelled_extend_is_whole_or_absent(redis: redis_py.Redis) -> Non
 
     wait(main())
     assert redis.llen('cancelled') in (1, 1 + len(big))  # one RPUSH: all of it or nothing
+
+
+def test_python_side_searches_warn_that_they_read_everything(redis: redis_py.Redis, api: Api) -> None:
+    items = api.RedisList([1, 2, 3], redis=redis)
+    with pytest.warns(InefficientAccessWarning, match='count'):
+        assert items.count(2) == 1
+    with pytest.warns(InefficientAccessWarning, match='index'):
+        assert items.index(2) == 1
+    with pytest.warns(InefficientAccessWarning, match='remove'):
+        items.remove(2)
