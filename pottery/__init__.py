@@ -27,6 +27,7 @@ from pottery.exceptions import (
     QuorumNotAchieved,
     RandomKeyError,
     ReleaseUnlockedLock,
+    ServerVersionError,
     TooManyExtensions,
     WrongRedisTypeError,
 )
@@ -68,6 +69,7 @@ __all__ = [
     'RedisSimpleQueue',
     'Redlock',
     'ReleaseUnlockedLock',
+    'ServerVersionError',
     'TooManyExtensions',
     'WrongRedisTypeError',
     'redis_cache',

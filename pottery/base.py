@@ -27,12 +27,14 @@ import asyncio
 import atexit
 import contextlib
 import json
+import math
 import os
 import queue
 import threading
 import uuid
 import weakref
 from collections.abc import Callable, Generator, Iterable
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, cast
 
 import redis.asyncio
@@ -42,7 +44,18 @@ from redis.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
-from pottery.command import BLOCKING_DUNDERS, AsyncMarker, Op, Script, SyncMarker, iteration, operation, run, run_async
+from pottery.command import (
+    BLOCKING_DUNDERS,
+    AsyncMarker,
+    Call,
+    Op,
+    Script,
+    SyncMarker,
+    iteration,
+    operation,
+    run,
+    run_async,
+)
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 
 __all__ = [
@@ -51,6 +64,7 @@ __all__ = [
     'AsyncFront',
     'AsyncRedisClient',
     'Base',
+    'Expiring',
     'PotteryEncoder',
     'RedisClient',
     'SyncFront',
@@ -61,6 +75,7 @@ __all__ = [
     'encode',
     'encode_key',
     'lookup_key',
+    'milliseconds',
 ]
 
 # A client pottery accepts: a standalone client or a cluster client.
@@ -167,6 +182,34 @@ def decode_many(raws: Iterable[str | bytes]) -> list[Any]:
 def decode_keys(raws: Iterable[str | bytes]) -> list[Any]:
     """Like :func:`decode_many`, for hashable items (arrays become tuples)."""
     return [_tuples(item) for item in decode_many(raws)]
+
+
+# --- Durations -----------------------------------------------------------------------
+
+
+def milliseconds(seconds: Any, name: str = 'seconds') -> int:
+    """Return a duration (seconds, or a ``timedelta``) in whole milliseconds.
+
+    Validates before anything is sent: ``TypeError`` unless ``seconds`` is an
+    int, a float or a ``timedelta`` (a ``bool`` or a ``str`` is not a
+    duration), ``ValueError`` if it is negative or not finite.  ``name`` is
+    the argument's name, for the message.  A positive duration is at least
+    1 ms: it is never rounded down to "expire now".  No round trip.
+
+    >>> milliseconds(1.5), milliseconds(timedelta(minutes=1)), milliseconds(0.0001)
+    (1500, 60000, 1)
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float, timedelta)):
+        raise TypeError(f'{name} must be a number of seconds or a timedelta, not {type(seconds).__name__}')
+    value = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f'{name} must be a finite number of seconds >= 0, not {seconds!r}')
+    return 0 if value == 0 else max(1, round(value * 1000))
+
+
+def seconds_left(pttl: int) -> float | None:
+    """Turn a PTTL-style reply (ms; -1 no expiry, -2 missing) into seconds or None."""
+    return None if pttl < 0 else pttl / 1000
 
 
 # --- The default client ---------------------------------------------------------
@@ -326,13 +369,6 @@ def _is_wrongtype(error: ResponseError) -> bool:
 
 # --- Base ---------------------------------------------------------------------------
 
-# KEYS[1]: the container's key.  ARGV[1]: a variadic write command (HSET,
-# SADD, RPUSH, PFADD); ARGV[2...]: its arguments.
-# Runs the command only if the key does not exist yet, atomically, so that
-# constructing a container with data never merges into (or clobbers)
-# someone's data.  Writes in slices of 1,000 arguments (an even number, so
-# HSET's field/value pairs stay whole) because Lua's unpack() is limited to
-# a few thousand values.  Returns 1 if written, 0 if the key existed.
 # Lua functions for scripts that pass many values to one command: Lua's
 # unpack() is limited to a few thousand values, so slices(first, size, fn)
 # calls fn(ARGV[i], ..., ARGV[i + size - 1]) for i = first, first + size, ...
@@ -351,13 +387,25 @@ local function slices(first, size, fn)
 end
 """
 
+# KEYS[1]: the container's key.  ARGV[1]: milliseconds to live, or '' for
+# none (the constructor's ttl=).  ARGV[2]: a variadic write command (HSET,
+# SADD, RPUSH, PFADD); ARGV[3...]: its arguments.
+# Runs the command only if the key does not exist yet, atomically, so that
+# constructing a container with data never merges into (or clobbers)
+# someone's data; the expiry is set in the same script, so that no client
+# ever sees the new key without it.  Writes in slices of 1,000 arguments (an
+# even number, so HSET's field/value pairs stay whole).  Returns 1 if
+# written, 0 if the key existed.
 CREATE_IF_ABSENT = (
     LUA_SLICES
     + """
 if redis.call('EXISTS', KEYS[1]) == 1 then
     return 0
 end
-slices(2, 1000, function(...) redis.call(ARGV[1], KEYS[1], ...) end)
+slices(3, 1000, function(...) redis.call(ARGV[2], KEYS[1], ...) end)
+if ARGV[1] ~= '' then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return 1
 """
 )
@@ -391,6 +439,8 @@ class Base:
 
     # The Redis type (as TYPE names it) this container stores, for errors.
     _redis_type: ClassVar[str] = ''
+    # The constructor's ttl= in milliseconds (see Expiring); None: no expiry.
+    _expiry_ms: int | None = None
 
     # The clients this class accepts as redis=, and its default client.
     _client_types: ClassVar[tuple[type, ...]] = (Redis, RedisCluster)
@@ -460,10 +510,15 @@ class Base:
         """Fill a new key with ``command`` (e.g. SADD) and ``args``, atomically.
 
         Raises :class:`KeyExistsError` and writes nothing if the key exists:
-        the rule every container's constructor follows.  1 round trip.
+        the rule every container's constructor follows.  The constructor's
+        ``ttl=`` is applied in the same script.  1 round trip.
         """
-        if not (yield CREATE_IF_ABSENT_SCRIPT([self.key], [command, *args])):
+        if not (yield CREATE_IF_ABSENT_SCRIPT([self.key], [self._expiry_arg(), command, *args])):
             raise KeyExistsError(self.redis, self.key, 'initial contents given for a key that exists')
+
+    def _expiry_arg(self) -> str:
+        # The constructor's ttl= as creation scripts take it: ms, or '' for none.
+        return '' if self._expiry_ms is None else str(self._expiry_ms)
 
     def _wrong_type(self) -> WrongRedisTypeError:
         expected = f'a Redis {self._redis_type}' if self._redis_type else 'another Redis type'
@@ -485,6 +540,95 @@ class Base:
             return True
         slot = key_slot(self.key.encode())
         return all(key_slot(other.key.encode()) == slot for other in others)
+
+
+class Expiring(Base):
+    """Base of every container's core: the whole key's expiry, on every front.
+
+    Redis expires a key as a whole: after ``C.expire(10)`` the container is
+    empty 10 seconds later (and every client sees it empty), unless a write
+    in between replaces the key (``clear()`` then a write, for one) or
+    ``C.persist()`` cancels the expiry.  Writes that modify the key (``d[k] =
+    v``, ``s.add(x)``) keep its expiry, as Redis keeps it.  Durations are
+    seconds (an int, a float or a ``timedelta``); Redis keeps milliseconds.
+
+    ``ttl=`` (a constructor option, seconds or a ``timedelta``):
+
+    * with initial data, the key is created with the expiry, atomically, in
+      the one script that creates it: no client ever sees it without;
+    * without data, the key already exists or the container is empty; Redis
+      cannot hold an expiry for a key that does not exist, so the
+      constructor applies it to the existing key (1 round trip; on the
+      asyncio front on ``await``, with the constructor's other writes), and
+      raises ``ValueError`` if the key does not exist (always, without a
+      round trip, for a temporary container made without ``key=``).  To
+      make a new container that expires, give it initial data, or call
+      :meth:`expire` after its first write.
+    """
+
+    def __init__(self, *, redis: Any = None, key: str | None = None, ttl: float | timedelta | None = None) -> None:
+        expiry = None if ttl is None else milliseconds(ttl, 'ttl')
+        super().__init__(redis=redis, key=key)
+        self._expiry_ms = expiry
+
+    def _start_expiry(self) -> None:
+        """For a constructor given no data: apply ``ttl=`` to the existing key."""
+        if self._expiry_ms is None:
+            return
+        if self._cell is not None:
+            raise ValueError(self._no_key_for_ttl())
+        self._start(self._expire_existing())
+
+    def _expire_existing(self) -> Op[None]:
+        # The ttl= of a constructor given no data: 1 round trip (none without ttl=).
+        if self._expiry_ms is not None and not (yield Call('PEXPIRE', self.key, self._expiry_ms)):
+            raise ValueError(self._no_key_for_ttl())
+
+    def _no_key_for_ttl(self) -> str:
+        return (
+            f'{type(self).__name__}(ttl=...) without initial data sets the expiry of an existing key, and '
+            f'{self.key!r} does not exist: give initial data, or call expire() after the first write'
+        )
+
+    @operation
+    def expire(self, seconds: float | timedelta) -> Op[bool]:
+        """C.expire(seconds) -> True if C now expires in ``seconds``, False if C is empty.
+
+        ``seconds`` is an int, a float or a ``timedelta`` (millisecond
+        precision); 0 empties C at once.  An empty container has no Redis
+        key to expire, so nothing happens and the result is False.  Replaces
+        any earlier expiry.  O(1), 1 round trip (PEXPIRE).
+        """
+        return bool((yield Call('PEXPIRE', self.key, milliseconds(seconds))))
+
+    @operation
+    def expire_at(self, when: datetime) -> Op[bool]:
+        """C.expire_at(when) -> True if C now expires at the datetime ``when``, False if C is empty.
+
+        A naive ``when`` is local time, as ``datetime.timestamp()`` reads it;
+        a time in the past empties C at once.  O(1), 1 round trip (PEXPIREAT).
+        """
+        if not isinstance(when, datetime):
+            raise TypeError(f'when must be a datetime, not {type(when).__name__}')
+        return bool((yield Call('PEXPIREAT', self.key, max(0, round(when.timestamp() * 1000)))))
+
+    @operation
+    def ttl(self) -> Op[float | None]:
+        """C.ttl() -> the seconds until C expires (a float, millisecond precision), or None.
+
+        None when C never expires -- including when C is empty, since an
+        empty container has no Redis key, hence no expiry.  O(1), 1 round
+        trip (PTTL).
+        """
+        return seconds_left(int((yield Call('PTTL', self.key))))
+
+    @operation
+    def persist(self) -> Op[bool]:
+        """C.persist() -> True if C had an expiry and now has none, else False.
+
+        O(1), 1 round trip (PERSIST).
+        """
+        return bool((yield Call('PERSIST', self.key)))
 
 
 class SyncFront(Base, SyncMarker):

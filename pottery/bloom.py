@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Container, Iterable, Sized
+from datetime import timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
 import mmh3
 
-from pottery.base import Base, SyncFront, encode_key, lookup_key
+from pottery.base import Expiring, SyncFront, encode_key, lookup_key
 from pottery.command import Call, Op, Script, operation
 from pottery.exceptions import KeyExistsError
 
@@ -46,9 +47,11 @@ CHUNK = 250_000
 
 # KEYS[1]: the filter's string.  ARGV[1]: '1' to refuse an existing key (for
 # the constructor), else '0'.  ARGV[2]: the bit offsets to set, packed as
-# 4-byte big-endian unsigned integers.  Returns 0 if it refused, else 1.
+# 4-byte big-endian unsigned integers.  ARGV[3] (the constructor's, if it has
+# ttl=): milliseconds to live.  Returns 0 if it refused, else 1.
 # Refusing is atomic with filling, so that constructing a filter with
-# elements never merges into somebody's filter (possibly sized differently).
+# elements never merges into somebody's filter (possibly sized differently);
+# so is the expiry, so that nobody sees the new filter without it.
 # The offsets travel as one packed string, not as BITFIELD arguments: redis-py
 # spends several microseconds encoding each argument, 4 per bit.
 _SET_BITS = Script("""
@@ -58,6 +61,9 @@ end
 local offsets = ARGV[2]
 for i = 1, #offsets, 4 do
     redis.call('SETBIT', KEYS[1], struct.unpack('>I4', offsets, i), 1)
+end
+if ARGV[3] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 return 1
 """)
@@ -102,7 +108,7 @@ def hashes_for(num_elements: int, size: int) -> int:
     return max(1, math.ceil(size / num_elements * math.log(2)))
 
 
-class BloomCore(Base, Generic[_T]):
+class BloomCore(Expiring, Generic[_T]):
     """The operations of a Bloom filter in a Redis string, for every front.
 
     Layout, sizing and hashing are described in the module docstring; the
@@ -121,8 +127,10 @@ class BloomCore(Base, Generic[_T]):
         false_positives: float,
         redis: Any = None,
         key: str | None = None,
+        ttl: float | timedelta | None = None,
     ) -> None:
-        """Complexity: O(n k), 1 round trip with elements (none without)."""
+        """Complexity: O(n k), 1 round trip with elements (none without; see
+        :class:`~pottery.base.Expiring` for ``ttl=``)."""
         if isinstance(num_elements, bool) or not isinstance(num_elements, int):
             raise TypeError(f'num_elements must be an int, not {type(num_elements).__name__}')
         if num_elements < 1:
@@ -140,10 +148,12 @@ class BloomCore(Base, Generic[_T]):
         self._num_hashes = hashes_for(num_elements, size)
         # The (i**3 - i) / 6 terms of enhanced double hashing, computed once.
         self._cubes = [(i**3 - i) // 6 for i in range(self._num_hashes)]
-        super().__init__(redis=redis, key=key)
+        super().__init__(redis=redis, key=key, ttl=ttl)
         offsets = self._offsets_of_all(iterable)
         if offsets:
             self._start(self._create_from(offsets))
+        else:
+            self._start_expiry()
 
     def _create_from(self, offsets: set[int]) -> Op[None]:
         if not (yield from self._set_bits(offsets, create=True)):
@@ -193,7 +203,9 @@ class BloomCore(Base, Generic[_T]):
         for start in range(0, len(ordered), CHUNK):
             chunk = ordered[start : start + CHUNK]
             packed = struct.pack(f'>{len(chunk)}I', *chunk)
-            if not (yield _SET_BITS([self.key], ['1' if create and not start else '0', packed])):
+            first = create and not start
+            expiry = [self._expiry_ms] if first and self._expiry_ms is not None else []
+            if not (yield _SET_BITS([self.key], ['1' if first else '0', packed, *expiry])):
                 return False
         return True
 

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
-from pottery.base import Base, decode_keys, encode_key, lookup_key
+from pottery.base import Expiring, decode_keys, encode_key, lookup_key
 from pottery.command import Call, Op, Script, operation
 from pottery.dict import DictCore, RedisDict
 from pottery.exceptions import warn_inefficient
@@ -335,6 +336,7 @@ class CounterCore(DictCore[_K, int]):
         *,
         redis: Any = None,
         key: str | None = None,
+        ttl: float | timedelta | None = None,
         **kwargs: int,
     ) -> None:
         """Count elements from an iterable, or counts from a mapping and kwargs.
@@ -344,18 +346,22 @@ class CounterCore(DictCore[_K, int]):
         """
         # DictCore.__init__ would store the mapping's values as they are; a
         # Counter counts an iterable, so skip straight to Base.
-        Base.__init__(self, redis=redis, key=key)
+        Expiring.__init__(self, redis=redis, key=key, ttl=ttl)
         if isinstance(iterable, DictCore):
             self._start(self._create_counts(iterable, kwargs))
             return
         counts = _counts(iterable, kwargs, subtract=False)
         if counts:
             self._start(self._create_op('HSET', _flat(counts)))
+        else:
+            self._start_expiry()
 
     def _create_counts(self, source: DictCore[Any, Any], kwargs: Mapping[str, Any]) -> Op[None]:
         counts = yield from self._counts_of(source, kwargs, subtract=False)
         if counts:
             yield from self._create_op('HSET', _flat(counts))
+        else:
+            yield from self._expire_existing()
 
     def _counts_of(self, iterable: Any, kwargs: Mapping[str, Any], *, subtract: bool) -> Op[dict[str, int]]:
         # As _counts, reading another RedisDict or RedisCounter first (1 round trip).
@@ -419,6 +425,10 @@ class CounterCore(DictCore[_K, int]):
             yield from self._add_counts({field: change})
 
     __setitem__ = setitem
+
+    def _field_value(self, value: Any) -> str:
+        # C.set(k, n, ttl=...) stores a count, as C[k] = n does.
+        return str(_count(value))
 
     @operation
     def delitem(self, key: _K) -> Op[None]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import operator
 from collections.abc import Iterable, MutableSequence
+from datetime import timedelta
 from typing import Any, ClassVar, SupportsIndex, TypeVar
 
 from pottery.base import SyncFront, decode
@@ -95,15 +96,17 @@ class DequeCore(SequenceCore[_T]):
         *,
         redis: Any = None,
         key: str | None = None,
+        ttl: float | timedelta | None = None,
     ) -> None:
-        """Complexity: O(n), 1 round trip with items or a maxlen on a given key, else none."""
+        """Complexity: O(n), 1 round trip with items or a maxlen on a given key, else none
+        (see :class:`~pottery.base.Expiring` for ``ttl=``)."""
         if maxlen is not None:
             if not isinstance(maxlen, int):
                 raise TypeError('an integer is required')
             ssize(maxlen)
             if maxlen < 0:
                 raise ValueError('maxlen must be non-negative')
-        super().__init__(redis=redis, key=key)
+        super().__init__(redis=redis, key=key, ttl=ttl)
         self._maxlen = None if maxlen is None else int(maxlen)
         self._fill(iterable)
 

@@ -13,12 +13,16 @@ arbitrary item.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from datetime import timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
+
+from redis.exceptions import RedisError
 
 from pottery.base import (
     COPY_TYPED,
     Base,
+    Expiring,
     JSONSerializable,
     SyncFront,
     decode,
@@ -28,8 +32,11 @@ from pottery.base import (
     encode,
     encode_key,
     lookup_key,
+    milliseconds,
+    seconds_left,
 )
-from pottery.command import Call, Items, On, Op, Script, iteration, operation
+from pottery.command import Call, Items, On, Op, Request, Script, iteration, operation
+from pottery.exceptions import ServerVersionError
 
 __all__ = ['DictCore', 'RedisDict']
 
@@ -80,8 +87,28 @@ until cursor == '0'
 return false
 """)
 
+# KEYS[1]: the hash.  ARGV[1]: field, ARGV[2]: value, ARGV[3]: milliseconds
+# to live.  Writes the field and its expiry at once (only Redis >= 8 has one
+# command for it, HSETEX).  The probe comes first: HPTTL, a read, fails on a
+# server without per-field expiry, and the script returns that error before
+# writing anything (a Lua script is not rolled back on error).
+_SET_EXPIRING = Script("""
+local probe = redis.pcall('HPTTL', KEYS[1], 'FIELDS', 1, ARGV[1])
+if type(probe) == 'table' and probe.err then
+    return probe
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HPEXPIRE', KEYS[1], ARGV[3], 'FIELDS', 1, ARGV[1])
+""")
 
-class DictCore(Base, Generic[_K, _V]):
+# How a server (or a cluster client) says that a command does not exist.
+_NO_COMMAND = ('unknown command', 'unknown redis command', "doesn't exist in redis commands")
+
+# What a server without per-field expiry is told, and what it lacks.
+_FIELD_EXPIRY = 'per-field expiry (HPEXPIRE, HPTTL, HPERSIST): Redis >= 7.4 or Valkey >= 9'
+
+
+class DictCore(Expiring, Generic[_K, _V]):
     """The operations of a Redis hash used as a dict, for every front.
 
     Layout and semantics are described in the module docstring; the sync
@@ -98,22 +125,28 @@ class DictCore(Base, Generic[_K, _V]):
         *,
         redis: Any = None,
         key: str | None = None,
+        ttl: float | timedelta | None = None,
         **kwargs: _V,
     ) -> None:
-        """Complexity: O(n), 1 round trip with items (none without)."""
-        super().__init__(redis=redis, key=key)
+        """Complexity: O(n), 1 round trip with items (none without; see
+        :class:`~pottery.base.Expiring` for ``ttl=``)."""
+        super().__init__(redis=redis, key=key, ttl=ttl)
         if isinstance(arg, DictCore):
             self._start(self._create_from(arg, kwargs))
             return
         fields = _encode_items(arg, kwargs)
         if fields:
             self._start(self._create_op('HSET', [text for pair in fields.items() for text in pair]))
+        else:
+            self._start_expiry()
 
     def _create_from(self, source: DictCore[Any, Any], kwargs: Mapping[str, Any]) -> Op[None]:
         # A copy of another RedisDict (read it, then create): 2 round trips.
         fields = _encode_items((yield from source._fetch_from(self)), kwargs)
         if fields:
             yield from self._create_op('HSET', [text for pair in fields.items() for text in pair])
+        else:
+            yield from self._expire_existing()
 
     # -- single items: 1 round trip each --
 
@@ -211,6 +244,94 @@ class DictCore(Base, Generic[_K, _V]):
         raw = yield _SETDEFAULT([self.key], [encode_key(key), encoded])
         stored = raw.decode() if isinstance(raw, bytes) else raw
         return default if stored == encoded else decode(raw)
+
+    # -- per-field expiry (Redis >= 7.4, Valkey >= 9): 1 round trip each --
+
+    def _field_value(self, value: Any) -> str:
+        # The text stored for a value (RedisCounter stores integer counts).
+        return encode(value)
+
+    def _per_field(self, method: str, request: Request) -> Op[Any]:
+        # Send a request that needs per-field expiry.  A server without it
+        # answers "unknown command" ("Unknown Redis command" from a script);
+        # a cluster client refuses to route a command its nodes lack ("...
+        # doesn't exist in Redis commands").  Recognized here, on failure,
+        # instead of asking the server's version before every call.
+        try:
+            return (yield request)
+        except RedisError as error:
+            text = str(error).lower()
+            if any(sign in text for sign in _NO_COMMAND):
+                message = f'{type(self).__name__}.{method} needs {_FIELD_EXPIRY}; this server lacks it'
+                raise ServerVersionError(self.redis, self.key, message) from error
+            raise
+
+    def _field_reply(self, key: Any, request: Callable[[str], Request], method: str) -> Op[int]:
+        # The one-field reply of HPEXPIRE/HPTTL/HPERSIST; KeyError if k is missing (-2).
+        field = lookup_key(key)
+        if field is None:
+            raise KeyError(key)
+        reply = int((yield from self._per_field(method, request(field)))[0])
+        if reply == -2:
+            raise KeyError(key)
+        return reply
+
+    @operation
+    def set(self, key: _K, value: _V, *, ttl: float | timedelta | None = None) -> Op[None]:
+        """D.set(k, v, *, ttl=None) -> None.  D[k] = v, expiring after ``ttl`` seconds if given.
+
+        ``ttl`` is seconds (an int, a float or a ``timedelta``); the field and
+        its expiry are written at once, atomically.  Without ``ttl``, exactly
+        ``D[k] = v``.  With it, the server must have per-field expiry (Redis
+        >= 7.4, Valkey >= 9), else :class:`~pottery.exceptions.ServerVersionError`
+        and nothing is written.  O(1), 1 round trip.
+        """
+        field, text = encode_key(key), self._field_value(value)
+        if ttl is None:
+            yield Call('HSET', self.key, field, text)
+            return
+        expiry = milliseconds(ttl, 'ttl')
+        yield from self._per_field('set(..., ttl=...)', _SET_EXPIRING([self.key], [field, text, expiry]))
+
+    @operation
+    def expire_field(self, key: _K, ttl: float | timedelta) -> Op[None]:
+        """D.expire_field(k, ttl) -> None.  k expires after ``ttl`` seconds; KeyError if k is missing.
+
+        Replaces k's earlier expiry, if any; 0 removes k at once.  Needs
+        per-field expiry (see :meth:`set`).  O(1), 1 round trip (HPEXPIRE).
+        """
+        expiry = milliseconds(ttl, 'ttl')
+        yield from self._field_reply(
+            key, lambda field: Call('HPEXPIRE', self.key, expiry, 'FIELDS', 1, field), 'expire_field()'
+        )
+
+    @operation
+    def ttl_field(self, key: _K) -> Op[float | None]:
+        """D.ttl_field(k) -> seconds until k expires (a float), or None if it never does.
+
+        KeyError if k is missing.  Needs per-field expiry (see :meth:`set`).
+        O(1), 1 round trip (HPTTL).
+        """
+        return seconds_left(
+            (
+                yield from self._field_reply(
+                    key, lambda field: Call('HPTTL', self.key, 'FIELDS', 1, field), 'ttl_field()'
+                )
+            )
+        )
+
+    @operation
+    def persist_field(self, key: _K) -> Op[bool]:
+        """D.persist_field(k) -> True if k had an expiry and now has none, else False.
+
+        KeyError if k is missing.  Needs per-field expiry (see :meth:`set`).
+        O(1), 1 round trip (HPERSIST).
+        """
+        return (
+            yield from self._field_reply(
+                key, lambda field: Call('HPERSIST', self.key, 'FIELDS', 1, field), 'persist_field()'
+            )
+        ) == 1
 
     # -- bulk operations: 1 round trip (per chunk) --
 

@@ -83,6 +83,13 @@ class QueueEmptyError(PotteryError, queue.Empty):
     """
 
 
+class ServerVersionError(PotteryError, NotImplementedError):
+    """The server lacks a command this operation needs: its message names
+    the server versions that have it (e.g. per-field expiry: Redis >= 7.4,
+    Valkey >= 9).  Nothing was written.
+    """
+
+
 class PrimitiveError(PotteryError):
     """Base class of the Redlock and NextId errors, as in the ``pottery`` package.
 

@@ -26,12 +26,13 @@ out within the script, are neither replicated nor persisted.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sized
+from datetime import timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
 from redis.client import NEVER_DECODE
 from typing_extensions import Self
 
-from pottery.base import LUA_SLICES, Base, SyncFront, encode_key, lookup_key
+from pottery.base import LUA_SLICES, Base, Expiring, SyncFront, encode_key, lookup_key
 from pottery.command import Batch, Call, On, Op, Request, Script, operation
 from pottery.exceptions import KeyExistsError, WrongRedisTypeError
 from pottery.slots import scratch_key
@@ -114,7 +115,7 @@ return found
 """)
 
 
-class HyperLogLogCore(Base, Generic[_T]):
+class HyperLogLogCore(Expiring, Generic[_T]):
     """The operations of a Redis HyperLogLog, for every front.
 
     Layout, merging and membership are described in the module docstring;
@@ -124,13 +125,24 @@ class HyperLogLogCore(Base, Generic[_T]):
 
     _redis_type: ClassVar[str] = 'string'
 
-    def __init__(self, iterable: Iterable[_T] = (), /, *, redis: Any = None, key: str | None = None) -> None:
-        """Complexity: O(n), 1 round trip with elements (none without)."""
-        super().__init__(redis=redis, key=key)
+    def __init__(
+        self,
+        iterable: Iterable[_T] = (),
+        /,
+        *,
+        redis: Any = None,
+        key: str | None = None,
+        ttl: float | timedelta | None = None,
+    ) -> None:
+        """Complexity: O(n), 1 round trip with elements (none without; see
+        :class:`~pottery.base.Expiring` for ``ttl=``)."""
+        super().__init__(redis=redis, key=key, ttl=ttl)
         self._scratch: str | None = None
         elements = [encode_key(element) for element in iterable]
         if elements:
             self._start(self._create_op('PFADD', elements))
+        else:
+            self._start_expiry()
 
     def _scratch_key(self) -> str:
         if self._scratch is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, MutableSequence
+from datetime import timedelta
 from typing import Any, ClassVar, SupportsIndex, TypeVar
 
 from pottery.base import JSONSerializable, SyncFront, decode, decode_many
@@ -234,9 +235,18 @@ class ListCore(SequenceCore[_T]):
 
     _kind: ClassVar[str] = 'list'
 
-    def __init__(self, iterable: Iterable[_T] = (), /, *, redis: Any = None, key: str | None = None) -> None:
-        """Complexity: O(n), 1 round trip with items (2 to copy another Redis list), none without."""
-        super().__init__(redis=redis, key=key)
+    def __init__(
+        self,
+        iterable: Iterable[_T] = (),
+        /,
+        *,
+        redis: Any = None,
+        key: str | None = None,
+        ttl: float | timedelta | None = None,
+    ) -> None:
+        """Complexity: O(n), 1 round trip with items (2 to copy another Redis list), none without
+        (see :class:`~pottery.base.Expiring` for ``ttl=``)."""
+        super().__init__(redis=redis, key=key, ttl=ttl)
         self._fill(iterable)
 
     def _peer(self, other: Any) -> SequenceCore[Any] | list[Any] | None:

@@ -57,6 +57,7 @@ __all__ = [
     'C',
     'FanOut',
     'Health',
+    'Listen',
     'Master',
     'MasterUnavailable',
     'Quorum',
@@ -258,6 +259,45 @@ class Wait(Request):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.event.wait(), self.timeout)
         return bool(self.event.is_set())
+
+
+class Listen(Request):
+    """Pop one item of the list ``key`` on the ``index``-th master, waiting up to ``seconds``.
+
+    For notifications: the reply is the item, or ``None`` when none came in
+    time, when the master is suspected down (not asked then), or when the
+    call failed -- the caller falls back to polling.  It bypasses the
+    master's admission (a long wait there would make other calls look
+    stuck); on the blocking front it runs in the calling thread, through the
+    short-timeout twin, so ``seconds`` stays under :data:`SOCKET_TIMEOUT`.
+    One round trip (``BLPOP``, Redis 6 or newer for fractions of seconds).
+    """
+
+    __slots__ = ('index', 'key', 'seconds')
+
+    def __init__(self, index: int, key: str, seconds: float) -> None:
+        self.index, self.key, self.seconds = index, key, min(seconds, SOCKET_TIMEOUT * 0.8)
+
+    def run(self, client: Any) -> Any:
+        master: Master = client[self.index]
+        if master.suspect:
+            return None
+        try:
+            reply = master.fast.blpop([self.key], self.seconds)
+        except Exception:  # noqa: BLE001 -- a lost notification: the caller polls
+            return None
+        return None if reply is None else reply[1]
+
+    async def run_async(self, client: Any) -> Any:
+        master = client[self.index]
+        health = _async_health.get(master)
+        if health is not None and health.suspect:
+            return None
+        try:
+            reply = await asyncio.wait_for(master.blpop([self.key], self.seconds), self.seconds + SOCKET_TIMEOUT)
+        except Exception:  # noqa: BLE001 -- a lost notification: the caller polls
+            return None
+        return None if reply is None else reply[1]
 
 
 # --- the blocking front's masters -------------------------------------------------------
@@ -515,15 +555,33 @@ class Quorum(Generic[C]):
             raise ValueError('masters is empty: pass at least one client, or omit masters for the default client')
         return list(unique.values())
 
+    def designated(self) -> int:
+        """The index of the master with the first address in sorted order.
+
+        Every client of the same masters, in any process and in any order,
+        designates the same one.  No round trip.
+        """
+
+        def address(client: Any) -> str:
+            kwargs = getattr(getattr(client, 'connection_pool', None), 'connection_kwargs', {})
+            where = kwargs.get('path') or f'{kwargs.get("host")}:{kwargs.get("port")}'
+            return f'{where}/{kwargs.get("db", 0)}'
+
+        addresses = [address(client) for client in self._clients]
+        return addresses.index(min(addresses))
+
     @property
     def masters(self) -> tuple[C, ...]:
         """The masters' clients."""
         return self._clients
 
     def fan_out(
-        self, request: Request, decided: Callable[[list[Any]], bool] | None = None, only: Sequence[int] | None = None
+        self,
+        request: Request | Sequence[Request],
+        decided: Callable[[list[Any]], bool] | None = None,
+        only: Sequence[int] | None = None,
     ) -> FanOut:
-        """The request that sends ``request`` to the masters (see :class:`FanOut`)."""
+        """The request that sends ``request`` (or one per master) to the masters (see :class:`FanOut`)."""
         return FanOut(request, self.master_timeout, decided, only)
 
     def event(self) -> Any:
@@ -539,7 +597,7 @@ class Quorum(Generic[C]):
         long as somebody holds it: the caller keeps a reference while it
         matters.  No round trip.
         """
-        full = (*name, *(id(master) for master in self.redis))
+        full = (*name, *sorted(id(master) for master in self.redis))
         with _locals_lock:
             if self._asynchronous:
                 table = _loop_locals.setdefault(asyncio.get_running_loop(), weakref.WeakValueDictionary())

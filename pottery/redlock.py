@@ -20,6 +20,15 @@ recorded it *while we held the lock there*.  See ``docs/redlock-nextid.md``
 for the proof, for what Redlock does not guarantee, and for the
 restart-without-persistence hazard.
 
+Under contention the lock is handed over rather than polled for: the
+blocked ``acquire()`` calls of one process (one event loop on asyncio) on one
+key wait in a FIFO line, and only the first goes to the masters; it waits
+for an in-process holder's release directly, and for another process's on
+the designated master, where ``release()`` pushes a token to
+``redlock-wake:<key>`` that a blocked ``BLPOP`` takes.  A lost notification
+costs one short ``BLPOP`` timeout, then the randomized retry.  See
+``docs/redlock-nextid.md``.
+
 Layout and protocol are those of the ``pottery`` package on PyPI (key
 ``redlock:<key>``, a random token as the value, ``SET NX PX``), so that its
 locks and ours exclude each other during a rolling upgrade.
@@ -33,6 +42,8 @@ that both share locks, tokens and fault behaviour.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import functools
 import math
 import random
@@ -43,7 +54,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from redis import Redis
 from typing_extensions import Self
@@ -56,12 +67,13 @@ from pottery.exceptions import (
     ReleaseUnlockedLock,
     TooManyExtensions,
 )
-from pottery.quorum import PENDING, C, Quorum, errors, quorum_decided
+from pottery.quorum import PENDING, C, Listen, Quorum, Wait, errors, quorum_decided
 
 __all__ = ['Redlock', 'RedlockCore', 'synchronize']
 
 _P = ParamSpec('_P')
 _R = TypeVar('_R')
+_Outcome = Literal['held', 'split', 'taken']
 
 # --- Lua scripts ----------------------------------------------------------------
 
@@ -101,9 +113,18 @@ return 1
 
 # KEYS[1]: the lock.  ARGV[1]: our token.
 # Compare-and-delete: never deletes another holder's lock.  Returns 1 or 0.
+# With KEYS[2] (the wake list, on the designated master only) and ARGV[2]
+# (its time to live, ms), a successful release also leaves one token there
+# for a waiter's BLPOP; the list holds at most one, and expires if unread.
 _RELEASE = Script("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
+    redis.call('DEL', KEYS[1])
+    if KEYS[2] then
+        redis.call('RPUSH', KEYS[2], 1)
+        redis.call('LTRIM', KEYS[2], 0, 0)
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+    end
+    return 1
 end
 return 0
 """)
@@ -160,6 +181,57 @@ def milliseconds(value: object, name: str = 'auto_release_time') -> int:
     return int(ms)
 
 
+# --- the line of one process's waiters ----------------------------------------------------
+
+
+class _Line:
+    """The blocked ``acquire()`` calls of one process (or event loop) on one key.
+
+    FIFO: only the head goes to the masters, so that the threads of one
+    process do not split the masters' votes among themselves.  ``held_until``
+    is when an in-process hold ends (monotonic; 0 when none): the head waits
+    for ``released`` then instead of asking the masters.
+    """
+
+    def __init__(self) -> None:
+        self.mutex = threading.Lock()
+        self.waiting: collections.deque[Any] = collections.deque()
+        self.held_until = 0.0
+        self.released: Any = None  # the current hold's event
+
+    def join(self, event: Any) -> bool:
+        """Queue a waiter; whether it is at the head."""
+        with self.mutex:
+            self.waiting.append(event)
+            return self.waiting[0] is event
+
+    def leave(self, event: Any) -> None:
+        """Remove a waiter (done, timed out or cancelled); wake the new head."""
+        with self.mutex:
+            head = self.waiting[0] if self.waiting else None
+            with contextlib.suppress(ValueError):
+                self.waiting.remove(event)
+            wake = self.waiting[0] if self.waiting and head is event else None
+        if wake is not None:
+            wake.set()
+
+    def is_head(self, event: Any) -> bool:
+        with self.mutex:
+            return bool(self.waiting) and self.waiting[0] is event
+
+    def hold(self, until: float, released: Any) -> None:
+        with self.mutex:
+            self.held_until, self.released = until, released
+
+    def unhold(self, released: Any) -> None:
+        """The hold whose event is ``released`` ended: wake the head."""
+        with self.mutex:
+            if self.released is not released:
+                return
+            self.held_until, self.released = 0.0, None
+        released.set()
+
+
 # --- Redlock -----------------------------------------------------------------------------
 
 
@@ -172,6 +244,11 @@ class RedlockCore(Quorum[C]):
 
     KEY_PREFIX = 'redlock'
     FENCE_PREFIX = 'redlock-fence'
+    WAKE_PREFIX = 'redlock-wake'
+    # Longest wait for a release notification before trying again (s), so
+    # that a lost notification (a crashed holder, a designated master down)
+    # costs little.
+    LISTEN = 0.2
     # The clock drift factor of the Redlock description.
     CLOCK_DRIFT_FACTOR = 0.01
     # First retry delay (s); it doubles up to a tenth of the ttl, at most 0.2 s.
@@ -206,6 +283,10 @@ class RedlockCore(Quorum[C]):
             masters, _default_master_timeout(self.auto_release_time) if master_timeout is None else master_timeout
         )
         self._keys = [f'{self.KEY_PREFIX}:{key}', f'{self.FENCE_PREFIX}:{key}']
+        self._wake = f'{self.WAKE_PREFIX}:{key}'
+        self._designated = self.designated()
+        self._line: _Line | None = None  # this key's line, kept while we hold the lock
+        self._released: Any = None  # the event our hold sets when it ends
         self._drift = self.auto_release_time * self.CLOCK_DRIFT_FACTOR + 2
         self._state = threading.Lock()
         self._value: str | None = None  # the random token we hold the lock with
@@ -252,7 +333,9 @@ class RedlockCore(Quorum[C]):
 
         As ``threading.Lock.acquire``: ``timeout`` (seconds) bounds the wait,
         -1 meaning forever; a timeout with ``blocking=False`` is a
-        ``ValueError``.  Retries after random, growing delays.  Complexity:
+        ``ValueError``.  Blocked calls of one process wait in a FIFO line and
+        are woken by the holder's release (see the module docstring), with
+        random, growing delays as the fallback.  Complexity:
         1 concurrent round trip to the masters per attempt (2 when another
         process took the lock since this one last did, to settle the fencing
         token, and 1 more to undo a failed attempt); each attempt takes at
@@ -265,24 +348,81 @@ class RedlockCore(Quorum[C]):
             raise ValueError("can't specify a timeout for a non-blocking call")
         if timeout < 0 and timeout != -1:
             raise ValueError('timeout value must be positive')
+        line: _Line = self.local(('redlock', self.key), _Line)
+        if not blocking:
+            # one attempt, ahead of the line (as threading.Lock's)
+            return (yield from self._try(line))
         deadline = None if timeout == -1 else time.monotonic() + timeout
-        cap = min(0.2, self.auto_release_time / 10_000)
-        attempt = 0
-        while True:
-            if (yield from self._attempt()):
-                return True
-            if not blocking:
-                return False
-            delay = random.uniform(0, min(cap, self.RETRY_DELAY * 2**attempt))
-            attempt = min(attempt + 1, 16)
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+        turn = self.event()
+        try:
+            # Wait in line: only the head goes to the masters.
+            head = line.join(turn)
+            while not head:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
                     return False
-                delay = min(delay, remaining)
-            yield Sleep(delay)
+                yield Wait(turn, remaining)
+                turn.clear()
+                head = line.is_head(turn)
+            return (yield from self._contend(line, deadline))
+        finally:
+            line.leave(turn)
 
-    def _attempt(self) -> Op[bool]:
+    def _contend(self, line: _Line, deadline: float | None) -> Op[bool]:
+        # The head of the line: attempt, and between attempts wait for a
+        # release rather than poll.
+        backoffs = 0
+        while True:
+            with line.mutex:
+                held_until, released = line.held_until, line.released
+            now = time.monotonic()
+            remaining = None if deadline is None else deadline - now
+            if released is not None and held_until > now:
+                # held in this process: its release (or expiry) wakes us
+                wait = held_until - now if remaining is None else min(held_until - now, remaining)
+                if wait <= 0:
+                    return False
+                yield Wait(released, wait)
+                continue
+            outcome = yield from self._attempt()
+            if outcome == 'held':
+                self._hold(line)
+                return True
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            if outcome == 'taken':
+                # Held by another process: wait for its release notification,
+                # at most LISTEN (a lost notification costs that).
+                wait = self.LISTEN if remaining is None else min(self.LISTEN, remaining)
+                if (yield Listen(self._designated, self._wake, wait)) is not None:
+                    backoffs = 0
+                    continue
+            # A split vote (several contenders each took a minority and
+            # undid it), or no notification: randomized, growing backoff, so
+            # that one contender wins the next round.
+            backoffs += 1
+            cap = min(0.2, self.auto_release_time / 10_000)
+            delay = random.uniform(0, min(cap, self.RETRY_DELAY * 2 ** min(backoffs, 16)))
+            remaining = None if deadline is None else deadline - time.monotonic()
+            yield Sleep(delay if remaining is None else max(0.0, min(delay, remaining)))
+
+    def _try(self, line: _Line) -> Op[bool]:
+        if (yield from self._attempt()) != 'held':
+            return False
+        self._hold(line)
+        return True
+
+    def _hold(self, line: _Line) -> None:
+        # Tell our line that this process holds the lock until it expires.
+        with self._state:
+            self._line, self._released = line, self.event()
+            line.hold(self._expires, self._released)
+
+    def _attempt(self) -> Op[_Outcome]:
+        # One attempt: 'held' (the lock is ours), 'split' (we took a
+        # minority of masters, and undid it), or 'taken' (every master that
+        # answered refused: somebody holds it).
         value = uuid.uuid4().hex
         proposal = _fence_hints.get(self._keys[0], 0) + 1
         start = time.monotonic()
@@ -320,19 +460,20 @@ class RedlockCore(Quorum[C]):
                     _fence_hints[self._keys[0]] = token
                 if self.auto_extend:
                     self._start_extender(value)
-            return True
+            return 'held'
         # Wait for the undo (bounded by master_timeout), so that this
         # attempt's token is gone from every master that answers before the
         # next attempt, or the caller, looks: our own leftovers must not cost
         # the next attempt a master.  A master that does not answer in time
         # may keep the token until it expires.
-        yield self.fan_out(_RELEASE(self._keys[:1], [value]))
+        if held or errors(results) or PENDING in results:
+            yield self.fan_out(_RELEASE(self._keys[:1], [value]))
         if held:
             seen = max(int(result[1]) for _, result in held)
             if seen > _fence_hints.get(self._keys[0], 0):
                 _fence_hints[self._keys[0]] = seen
         self._check_possible(results, 'acquire')
-        return False
+        return 'split' if held else 'taken'
 
     def _check_possible(self, results: list[Any], what: str) -> None:
         failed = errors(results)
@@ -365,12 +506,23 @@ class RedlockCore(Quorum[C]):
             value, self._value, self._token = self._value, None, None
             expired = time.monotonic() >= self._expires
             self._stop_extender()
+            line, released, self._line, self._released = self._line, self._released, None, None
         if value is None:
             raise ReleaseUnlockedLock(self.masters, self.key, 'release unlocked lock')
         # Wait for every master that answers (not just a majority), so that
         # the lock is free everywhere for the next holder; a suspect master
         # fails at once, so this costs the slowest healthy master's time.
-        results: list[Any] = yield self.fan_out(_RELEASE(self._keys[:1], [value]))
+        # The designated master also gets the notification for a waiter of
+        # another process.
+        wake = _RELEASE([self._keys[0], self._wake], [value, int(self.LISTEN * 5000)])
+        plain = _RELEASE(self._keys[:1], [value])
+        try:
+            results: list[Any] = yield self.fan_out(
+                [wake if index == self._designated else plain for index in range(len(self.masters))]
+            )
+        finally:
+            if line is not None:
+                line.unhold(released)  # the head of our line may try now
         if sum(1 for result in results if result == 1) >= self.quorum:
             return
         refused = sum(1 for result in results if result == 0)
@@ -411,6 +563,8 @@ class RedlockCore(Quorum[C]):
             if ok and now < self._expires:
                 validity = self.auto_release_time - (now - start) * 1000 - self._drift
                 self._expires = now + validity / 1000
+                if self._line is not None:
+                    self._line.hold(self._expires, self._released)
                 return True
         self._check_possible(results, 'extend')
         return False

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from redis.exceptions import ResponseError
 
-from pottery.base import COPY_TYPED, LUA_SLICES, Base, decode, decode_many, encode
+from pottery.base import COPY_TYPED, LUA_SLICES, Expiring, decode, decode_many, encode
 from pottery.command import Call, Items, On, Op, Script, iteration, operation, run
 from pottery.exceptions import warn_inefficient
 
@@ -357,7 +357,7 @@ def fits_index(number: int) -> None:
         raise IndexError("cannot fit 'int' into an index-sized integer")
 
 
-class SequenceCore(Base, Generic[_T]):
+class SequenceCore(Expiring, Generic[_T]):
     """The operations of a Redis list of JSON texts, shared by lists and deques.
 
     Subclasses set ``_kind`` ('list' or 'deque', used in error messages) and
@@ -389,7 +389,8 @@ class SequenceCore(Base, Generic[_T]):
 
     def _fill(self, iterable: Iterable[Any]) -> None:
         # A constructor's writes: the initial items (1 round trip; 2 for
-        # another Redis sequence, read first), else the bound check.
+        # another Redis sequence, read first), else the bound check and
+        # ttl= of an existing key (1 round trip each).
         if isinstance(iterable, SequenceCore):
             self._start(self._copy_from(iterable))
             return
@@ -397,14 +398,22 @@ class SequenceCore(Base, Generic[_T]):
         if values:
             self._start(self._create_op('RPUSH', self._trimmed(self._encode_all(values))))
         elif self._cell is None and self._bound() is not None:
-            self._start(self._check_bound())
+            self._start(self._attach())
+        else:
+            self._start_expiry()
 
     def _copy_from(self, source: SequenceCore[Any]) -> Op[None]:
         raws = yield from source._raw_elsewhere()
         if raws:
             yield from self._create_op('RPUSH', self._trimmed(raws))
         else:
-            yield from self._check_bound()
+            yield from self._attach()
+
+    def _attach(self) -> Op[None]:
+        # A constructor without initial items: one operation (an async
+        # container holds one pending), the bound check then ttl=.
+        yield from self._check_bound()
+        yield from self._expire_existing()
 
     def _check_bound(self) -> Op[None]:
         # A bounded instance attached to an existing key: IndexError if the

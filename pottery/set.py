@@ -33,9 +33,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, MutableSet
 from collections.abc import Set as AbstractSet
+from datetime import timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from pottery.base import COPY_TYPED, LUA_SLICES, Base, SyncFront, decode_key, decode_keys, encode_key, lookup_key
+from pottery.base import COPY_TYPED, LUA_SLICES, Expiring, SyncFront, decode_key, decode_keys, encode_key, lookup_key
 from pottery.command import Call, Items, On, Op, Script, iteration, operation
 
 __all__ = ['RedisSet', 'SetCore']
@@ -145,7 +146,7 @@ def _setlike(other: object) -> bool:
     return isinstance(other, (AbstractSet, SetCore))
 
 
-class SetCore(Base, Generic[_T]):
+class SetCore(Expiring, Generic[_T]):
     """The operations of a Redis set used as a set, for every front.
 
     Layout, semantics and costs are described in the module docstring.
@@ -173,12 +174,23 @@ class SetCore(Base, Generic[_T]):
         '__ixor__': 'await x.symmetric_difference_update(other)',
     }
 
-    def __init__(self, iterable: Iterable[_T] = (), /, *, redis: Any = None, key: str | None = None) -> None:
-        """Complexity: O(n), 1 round trip with members (none without)."""
-        super().__init__(redis=redis, key=key)
+    def __init__(
+        self,
+        iterable: Iterable[_T] = (),
+        /,
+        *,
+        redis: Any = None,
+        key: str | None = None,
+        ttl: float | timedelta | None = None,
+    ) -> None:
+        """Complexity: O(n), 1 round trip with members (none without; see
+        :class:`~pottery.base.Expiring` for ``ttl=``)."""
+        super().__init__(redis=redis, key=key, ttl=ttl)
         members = _encode_all(iterable)
         if members:
             self._start(self._create_op('SADD', members))
+        else:
+            self._start_expiry()
 
     # -- helpers: generators that operations yield from --
 

@@ -46,6 +46,7 @@ from pottery import (
 )
 from pottery.base import default_redis
 from pottery.command import Sleep
+from pottery.quorum import Listen
 from tests.fronts import ASYNC, SYNC, Api, wait
 from tests.servers import RedisServer
 
@@ -445,28 +446,58 @@ def test_one_pool_for_every_call(masters: list[redis_py.Redis]) -> None:
 def test_retries_back_off_with_random_jitter(
     api: Api, masters: list[redis_py.Redis], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The holder is a sync lock: the fake sleep of the async front runs on
-    # the event loop, where a test must not wait for that loop.
-    holder = make_lock(masters)
-    holder.acquire()
+    # Another process holds the lock (written here as pottery 3.0.1 would,
+    # which sends no release notification) and every notification is lost:
+    # the waiter falls back to random, growing delays.
+    for client in masters:
+        client.set('redlock:resource', 'theirs', px=TTL)
     delays: list[float] = []
 
     def fake_sleep(delay: float) -> None:
         delays.append(delay)
         if len(delays) == 12:
-            holder.release()
+            for client in masters:  # released, and nobody told
+                client.delete('redlock:resource')
 
     async def fake_sleep_async(request: Sleep, client: Any) -> None:
         fake_sleep(request.seconds)
 
+    async def lost_async(request: Listen, client: Any) -> None:
+        return None
+
     monkeypatch.setattr(Sleep, 'run', lambda request, client: fake_sleep(request.seconds))
     monkeypatch.setattr(Sleep, 'run_async', fake_sleep_async)
+    monkeypatch.setattr(Listen, 'run', lambda request, client: None)
+    monkeypatch.setattr(Listen, 'run_async', lost_async)
     assert make_lock(masters, api=api).acquire() is True
     assert len(delays) == 12
     assert len(set(delays)) == 12  # random
     cap = min(0.2, TTL / 10_000)
     assert all(0 <= delay <= cap for delay in delays)
     assert max(delays[6:]) > max(delays[:2])  # growing
+
+
+def test_a_lost_release_notification_is_recovered_by_the_retry(api: Api, masters: list[redis_py.Redis]) -> None:
+    # The holder (another process) dies: its lock expires, and no release
+    # ever notifies the waiter, which must still get the lock in time.
+    for client in masters:
+        client.set('redlock:resource', 'dead holder', px=300)
+    lock = make_lock(masters, api=api)
+    assert lock.acquire(timeout=30) is True
+    lock.release()
+
+
+def test_release_notifies_the_designated_master(masters: list[redis_py.Redis]) -> None:
+    lock = make_lock(masters)
+    lock.acquire()
+    lock.release()
+    designated = lock.masters[lock.designated()]
+    backwards = make_lock(masters[::-1])  # any order designates the same master
+    assert backwards.masters[backwards.designated()] is designated
+    others = [client for client in masters if client is not designated]
+    assert designated.lrange('redlock-wake:resource', 0, -1) == [b'1']
+    assert not any(client.exists('redlock-wake:resource') for client in others)
+    assert 0 < designated.pttl('redlock-wake:resource') <= 1000
 
 
 # --- 5. fencing tokens -------------------------------------------------------------------------
@@ -988,3 +1019,50 @@ def test_concurrent_coroutines_exclude_each_other(masters: list[redis_py.Redis])
     assert overlaps == []
     assert len(tokens) == 30
     assert tokens == sorted(set(tokens))  # fencing tokens strictly increase
+
+
+def _fair_worker(urls: list[str], resource_url: str, threads: int) -> None:
+    clients = [redis_py.Redis.from_url(url, socket_timeout=1) for url in urls]
+    resource = redis_py.Redis.from_url(resource_url)
+    resource.incr('ready')
+
+    def loop(name: str) -> None:
+        lock = Redlock(key='fair', masters=clients, auto_release_time=MUTEX_TTL, master_timeout=MASTER_TIMEOUT)
+        while not resource.exists('stop'):
+            if not lock.acquire(timeout=30):
+                resource.incr('timeouts')
+                continue
+            if resource.incr('inside') != 1:
+                resource.incr('overlaps')
+            resource.hincrby('sections', name, 1)
+            resource.decr('inside')
+            lock.release()
+
+    workers = [threading.Thread(target=loop, args=(f'{os.getpid()}-{index}',)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def test_no_contender_starves(
+    masters: list[redis_py.Redis], master_servers: list[RedisServer], redis: redis_py.Redis, redis_server: RedisServer
+) -> None:
+    # 8 processes x 2 threads on one key: every one of the 16 gets the lock
+    # again and again, none times out, and sections never overlap.
+    urls = [server.url for server in master_servers]
+    workers = [SPAWN.Process(target=_fair_worker, args=(urls, redis_server.url, 2)) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    try:
+        wait_until(lambda: int(redis.get('ready') or 0) == 8, timeout=60)
+        wait_until(
+            lambda: len(counts := redis.hgetall('sections')) == 16 and min(map(int, counts.values())) >= 3, timeout=60
+        )
+    finally:
+        redis.set('stop', 1)
+        for worker in workers:
+            worker.join(60)
+    assert all(worker.exitcode == 0 for worker in workers)
+    assert redis.get('overlaps') is None
+    assert redis.get('timeouts') is None
