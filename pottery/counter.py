@@ -16,8 +16,15 @@ ignores missing-versus-zero as the running Python's Counter does.  The sync
 ``repr``, ``json.dumps``); ``pottery.asyncio.RedisCounter`` is its asyncio
 twin.
 
-Counts are integers (what ``HINCRBY`` stores): a count that is not an ``int``
-raises ``TypeError`` and nothing is written.
+Counts are 64-bit signed integers (what ``HINCRBY`` stores): a count that is
+not an ``int`` raises ``TypeError``, one out of range (or a sum that would
+be, in ``update``, ``+=``...) ``OverflowError``, and nothing is written.
+Counts are compared and added exactly, also past 2**53 (the scripts do not
+use Lua's double-precision numbers for them).
+
+On the sync front ``c[k] += 1`` is atomic: ``c[k]`` is a :class:`Count`
+that remembers where it was read, and assigning it (plus or minus an int)
+back to the same key sends the difference as an increment.
 
 Order: Redis keeps a small hash (up to ``hash-max-listpack-entries``, 128 by
 default) in insertion order, so ``most_common`` breaks ties, and iteration
@@ -37,50 +44,132 @@ from pottery.command import Call, Op, Script, operation
 from pottery.dict import DictCore, RedisDict
 from pottery.exceptions import warn_inefficient
 
-__all__ = ['CounterCore', 'RedisCounter']
+__all__ = ['Count', 'CounterCore', 'RedisCounter']
 
 _K = TypeVar('_K')
 
+# Counts are 64-bit signed integers (what HINCRBY stores), but Lua numbers
+# are doubles, exact only up to 2^53: tonumber('9007199254740993') rounds.
+# So the scripts below parse a count's text into two base-10^9 digits of
+# the same sign, {high, low} with count = high * 10^9 + low, each exact in
+# a double, and compare and add counts in that form.
+_INT64 = """
+local MIN, MAX, ZERO = {-9223372036, -854775808}, {9223372036, 854775807}, {0, 0}
+
+local function less(a, b)
+    return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2])
+end
+
+-- The count in text, or nil unless it is an integer HINCRBY accepts
+-- (64-bit, no '+', no leading zero).
+local function count(text)
+    local minus, digits = string.match(text, '^(%-?)([1-9]%d*)$')
+    if text == '0' then
+        return ZERO
+    elseif not digits or #digits > 19 then
+        return nil
+    end
+    local sign = minus == '' and 1 or -1
+    local c = {sign * (tonumber(string.sub(digits, 1, -10)) or 0), sign * tonumber(string.sub(digits, -9))}
+    if less(c, MIN) or less(MAX, c) then
+        return nil
+    end
+    return c
+end
+
+-- a + b, or nil if the sum leaves the 64-bit range.
+local function sum(a, b)
+    local high, low = a[1] + b[1], a[2] + b[2]
+    if low >= 1e9 then
+        high, low = high + 1, low - 1e9
+    elseif low <= -1e9 then
+        high, low = high - 1, low + 1e9
+    end
+    if high > 0 and low < 0 then
+        high, low = high - 1, low + 1e9
+    elseif high < 0 and low > 0 then
+        high, low = high + 1, low - 1e9
+    end
+    local c = {high, low}
+    if less(c, MIN) or less(MAX, c) then
+        return nil
+    end
+    return c
+end
+
+local function not_an_integer(field)
+    return redis.error_reply('ERR hash value is not an integer: ' .. field)
+end
+"""
+
 # KEYS[1]: the hash.  ARGV: field1, increment1, field2, increment2...
-# HINCRBY each field.  Every field is checked first: a Lua error does not
-# roll back the writes before it, so a field holding a non-integer must
-# stop the script before the first increment, not halfway through.
-_INCREMENT = Script("""
+# HINCRBY each field (the fields are distinct).  Every field is checked
+# first: a Lua error does not roll back the writes before it, so a field
+# holding a non-integer, or a sum that would overflow (HINCRBY's error),
+# must stop the script before the first increment, not halfway through.
+# Returns nil, or the first field whose count would overflow (nothing
+# written).
+_INCREMENT = Script(
+    _INT64
+    + """
 for i = 1, #ARGV, 2 do
-    local value = redis.call('HGET', KEYS[1], ARGV[i])
-    if value and not string.match(value, '^%-?%d+$') then
-        return redis.error_reply('ERR hash value is not an integer: ' .. ARGV[i])
+    local value, current = redis.call('HGET', KEYS[1], ARGV[i]), ZERO
+    if value then
+        current = count(value)
+        if not current then
+            return not_an_integer(ARGV[i])
+        end
+    end
+    if not sum(current, count(ARGV[i + 1])) then
+        return ARGV[i]
     end
 end
 for i = 1, #ARGV, 2 do
     redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
 end
-return 1
-""")
+return false
+"""
+)
+
+# _INPLACE's replies when it refuses to write (the codes are literals in Lua).
+_MISSING, _OVERFLOW = 0, 1
 
 # KEYS[1]: the hash.  ARGV[1]: 'add' (also for -=, with negated counts),
 # 'or' or 'and'; ARGV[2]: '1' if a field of the hash missing from the other
 # operand is an error (&= with a plain mapping, where Counter raises
 # KeyError), else '0'; ARGV[3], ARGV[4]...: field, count pairs of the other.
 # Applies Counter's in-place operator, then drops every field whose count is
-# not positive (Counter._keep_positive), all atomically.  Returns {1}, or
-# {0, field} for the KeyError case (nothing written).
-_INPLACE = Script("""
+# not positive (Counter._keep_positive), all atomically.  Counts are
+# compared and added exactly (see _INT64).  Returns nil, or {_MISSING,
+# field} for the KeyError case, or {_OVERFLOW, field} when a sum would
+# leave the 64-bit range (nothing written in either case).
+_INPLACE = Script(
+    _INT64
+    + """
 local op, strict = ARGV[1], ARGV[2] == '1'
 local current = redis.call('HGETALL', KEYS[1])
-for i = 2, #current, 2 do
-    if not string.match(current[i], '^%-?%d+$') then
-        return redis.error_reply('ERR hash value is not an integer: ' .. current[i - 1])
+local counts = {}
+for i = 1, #current, 2 do
+    counts[current[i]] = count(current[i + 1])
+    if not counts[current[i]] then
+        return not_an_integer(current[i])
     end
 end
 if op == 'add' then
+    for i = 3, #ARGV, 2 do
+        counts[ARGV[i]] = sum(counts[ARGV[i]] or ZERO, count(ARGV[i + 1]))
+        if not counts[ARGV[i]] then
+            return {1, ARGV[i]}  -- _OVERFLOW
+        end
+    end
     for i = 3, #ARGV, 2 do
         redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
     end
 elseif op == 'or' then
     for i = 3, #ARGV, 2 do
-        local count = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-        if tonumber(ARGV[i + 1]) > count then
+        local other = count(ARGV[i + 1])
+        if less(counts[ARGV[i]] or ZERO, other) then
+            counts[ARGV[i]] = other
             redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
         end
     end
@@ -92,13 +181,13 @@ else
     if strict then
         for i = 1, #current, 2 do
             if not other[current[i]] then
-                return {0, current[i]}
+                return {0, current[i]}  -- _MISSING
             end
         end
     end
     for i = 1, #current, 2 do
         local other_count = other[current[i]] or '0'
-        if tonumber(other_count) < tonumber(current[i + 1]) then
+        if less(count(other_count), counts[current[i]]) then
             redis.call('HSET', KEYS[1], current[i], other_count)
         end
     end
@@ -109,8 +198,9 @@ for i = 1, #after, 2 do
         redis.call('HDEL', KEYS[1], after[i])
     end
 end
-return {1}
-""")
+return false
+"""
+)
 
 # KEYS[1], KEYS[2]: two hashes in one slot.  Returns both HGETALLs, read
 # atomically in one round trip.
@@ -119,11 +209,25 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
 """)
 
 
+def _fits(value: int) -> bool:
+    # The counts HINCRBY can store and add: 64-bit signed integers.  (Not
+    # `in range(...)`: that is O(1) for an exact int only, O(n) for a Count.)
+    return -(2**63) <= value < 2**63
+
+
 def _count(value: Any) -> int:
-    # Counts are what HINCRBY stores: integers (a bool is an int, as 1 or 0).
+    # Counts are what HINCRBY stores: 64-bit integers (a bool is an int, as 1 or 0).
     if not isinstance(value, int):
         raise TypeError(f'RedisCounter counts must be integers, not {type(value).__name__!r}')
+    if not _fits(value):
+        raise OverflowError(f'RedisCounter counts are 64-bit signed integers: {value} is out of range')
     return int(value)
+
+
+def _overflow(field: str | bytes) -> OverflowError:
+    # The script's answer when a sum would leave the 64-bit range.
+    key = decode_keys([field])[0]
+    return OverflowError(f'RedisCounter count of {key!r} would overflow 64 bits: nothing was written')
 
 
 def _counts(iterable: Any, kwargs: Mapping[str, Any], *, subtract: bool) -> dict[str, int]:
@@ -143,6 +247,46 @@ def _counter_from_pairs(pairs: list[Any]) -> Counter[Any]:
     # A flat [field, count, field, count...] reply, as a Counter in its order.
     fields, counts = pairs[0::2], pairs[1::2]
     return Counter(dict(zip(decode_keys(fields), map(int, counts), strict=True)))
+
+
+class Count(int):
+    """A count read by ``c[k]`` on a sync RedisCounter: an ``int`` that knows where it was read.
+
+    It remembers the counter, the key and the value read; ``+`` and ``-``
+    with an int keep that origin.  Assigning it back to the same counter
+    and key (``c[k] += 1``, ``c[k] = c[k] - 2``) sends the difference as an
+    atomic ``HINCRBY`` instead of overwriting the count, so concurrent
+    increments are never lost.  Every other result (``c[k] * 2``, ``-c[k]``)
+    is a plain ``int``.  It pickles and copies as a plain ``int``.
+    """
+
+    _origin: tuple[object, str, int]
+
+    def __new__(cls, value: int, counter: object, field: str, read: int) -> Count:
+        count = super().__new__(cls, value)
+        count._origin = (counter, field, read)
+        return count
+
+    def __add__(self, other: int) -> Count:
+        if not isinstance(other, int):
+            return NotImplemented
+        return Count(int(self) + int(other), *self._origin)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: int) -> Count:
+        if not isinstance(other, int):
+            return NotImplemented
+        return Count(int(self) - int(other), *self._origin)
+
+    def __reduce__(self) -> tuple[type[int], tuple[int]]:
+        # The origin is a live counter: pickles and copies are plain ints.
+        return int, (int(self),)
+
+    def increment(self, counter: object, field: str) -> int | None:
+        """The change since this count was read, if it was read from counter at field; else None."""
+        origin, read_field, read = self._origin
+        return int(self) - read if origin is counter and read_field == field else None
 
 
 def _snapshot_hint(template: str) -> str:
@@ -228,24 +372,32 @@ class CounterCore(DictCore[_K, int]):
     def _increment(self, iterable: Any, kwargs: Mapping[str, Any], *, subtract: bool) -> Op[None]:
         counts = yield from self._counts_of(iterable, kwargs, subtract=subtract)
         if counts:
-            yield _INCREMENT([self.key], _flat(counts))
+            yield from self._add_counts(counts)
+
+    def _add_counts(self, counts: dict[str, int]) -> Op[None]:
+        overflowing = yield _INCREMENT([self.key], _flat(counts))
+        if overflowing is not None:
+            raise _overflow(overflowing)
 
     def _fetch_counter(self) -> Op[Counter[_K]]:
         return Counter((yield from self._fetch()))
 
     # -- single keys: 1 round trip each --
 
+    def _count_at(self, field: str | None) -> Op[int]:
+        raw = None if field is None else (yield Call('HGET', self.key, field))
+        return 0 if raw is None else int(raw)
+
     @operation
     def getitem(self, key: _K) -> Op[int]:
         """C[k] -> the count of k, 0 if k is missing (nothing is inserted).
 
-        O(1), 1 round trip.  Note that ``C[k] += 1`` is a read then a write
-        in Python's own semantics, not atomic: concurrent clients can lose
-        increments.  ``C.update({k: 1})`` is the atomic way (1 round trip).
+        O(1), 1 round trip.  On the sync front ``C[k]`` returns a
+        :class:`Count` so that ``C[k] += 1`` is atomic (see
+        :meth:`setitem`); ``await C.getitem(k)`` returns a plain int:
+        increment with ``await C.update({k: 1})``.
         """
-        field = lookup_key(key)
-        raw = None if field is None else (yield Call('HGET', self.key, field))
-        return 0 if raw is None else int(raw)
+        return (yield from self._count_at(lookup_key(key)))
 
     __getitem__ = getitem
 
@@ -257,10 +409,20 @@ class CounterCore(DictCore[_K, int]):
     def setitem(self, key: _K, count: int) -> Op[None]:
         """C[k] = n: set the count of k.  O(1), 1 round trip.
 
-        Counts must be integers (TypeError otherwise).  ``C[k] += 1`` is a
-        read then this write, not atomic; ``C.update({k: 1})`` is.
+        Counts must be 64-bit integers (TypeError, OverflowError otherwise).
+        When n is a :class:`Count` read from this counter at k, plus or
+        minus an int (``C[k] += 1``), the difference is added atomically
+        (HINCRBY, in the script that checks for overflow) instead:
+        increments from other clients in between are kept.
         """
-        yield Call('HSET', self.key, encode_key(key), str(_count(count)))
+        field = encode_key(key)
+        change = count.increment(self, field) if isinstance(count, Count) else None
+        # The server decides whether the sum fits; a change HINCRBY cannot
+        # take (c[k] = c[k] + 2**63 with a negative count) is a plain set.
+        if change is None or not _fits(change):
+            yield Call('HSET', self.key, field, str(_count(count)))
+        else:
+            yield from self._add_counts({field: change})
 
     __setitem__ = setitem
 
@@ -503,10 +665,11 @@ class CounterCore(DictCore[_K, int]):
             other = yield from other._fetch_from(self)
         pairs: list[str] = []
         for key, count in other.items():
-            pairs += (encode_key(key), str(-_count(count) if negate else _count(count)))
+            pairs += (encode_key(key), str(_count(-_count(count)) if negate else _count(count)))
         reply = yield _INPLACE([self.key], [op, '1' if strict else '0', *pairs])
-        if not reply[0]:
-            raise KeyError(decode_keys([reply[1]])[0])
+        if reply is not None:
+            reason, field = reply
+            raise KeyError(decode_keys([field])[0]) if reason == _MISSING else _overflow(field)
         return self
 
     @operation
@@ -557,18 +720,38 @@ class RedisCounter(CounterCore[_K], RedisDict[_K, int]):
 
     Every count change is an atomic server-side increment: ``update`` and
     ``subtract`` of n keys are 1 round trip, whatever other clients do at
-    the same time.  But ``c[k] += 1`` is, in Python's own semantics, a read
-    (``c[k]``) then a write (``c[k] = ...``): two clients doing it at once
-    can lose an increment.  Use ``c.update({k: 1})`` (or ``c.update([k])``)
-    instead.
+    the same time.  So is ``c[k] += 1`` (2 round trips: a read, then an
+    increment): ``c[k]`` returns a :class:`Count`, an ``int`` that remembers
+    this counter, the key and the value read; ``+`` and ``-`` with an int
+    keep that, and assigning the result to the same counter and key adds
+    the difference (HINCRBY) instead of overwriting the count.  Any other
+    value is simply set: ``c[k] = c[k] * 2`` and ``c['a'] = c['b'] + 1``
+    write the value computed from what was read (a read, then a write:
+    another client's change in between is overwritten).
+
+    >>> hits = RedisCounter(redis=redis)
+    >>> hits['home'] += 1  # atomic, even from many processes at once
+    >>> hits['home'] -= 3
+    >>> hits['home']
+    -2
 
     Keys must be JSON serializable and counts integers.  Binary operators
     (``+ - & |``, unary ``+ -``) return plain ``Counter`` objects; in-place
     operators write back atomically.  Constructing with data requires the key
     to be new (:class:`~pottery.exceptions.KeyExistsError` otherwise).
 
-    ``pottery.asyncio.RedisCounter`` is its asyncio twin.
+    ``pottery.asyncio.RedisCounter`` is its asyncio twin; there
+    ``await c.getitem(k)`` is a plain int (use ``await c.update({k: 1})``
+    to increment).
     """
+
+    # CounterCore.getitem, as a Count that makes C[k] += 1 atomic.
+    @operation
+    def __getitem__(self, key: _K) -> Op[int]:
+        """C[k] -> the count of k as a :class:`Count`, 0 if k is missing.  O(1), 1 round trip."""
+        field = lookup_key(key)
+        count = yield from self._count_at(field)
+        return count if field is None else Count(count, self, field, count)
 
     def __repr__(self) -> str:
         """RedisCounter{...}, most common first, as Counter orders its repr.  1 round trip."""

@@ -485,6 +485,14 @@ class RedisDict(DictCore[_K, _V], SyncFront, JSONSerializable, MutableMapping[_K
     ``pottery.asyncio.RedisDict`` is its asyncio twin.
     """
 
+    def __copy__(self) -> RedisDict[_K, _V]:
+        """copy.copy(d): d.copy(), an independent container at a random key."""
+        return self.copy()  # type: ignore[no-any-return]  # a RedisDict
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RedisDict[_K, _V]:
+        """copy.deepcopy(d): d.copy() (items are JSON texts: a copy is already deep)."""
+        return self.copy()  # type: ignore[no-any-return]  # a RedisDict
+
     def __reversed__(self) -> Iterator[_K]:
         """reversed(D).  O(n), 1 round trip (HKEYS)."""
         return self.reversed()

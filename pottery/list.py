@@ -20,9 +20,9 @@ from typing import Any, ClassVar, SupportsIndex, TypeVar
 
 from pottery.base import JSONSerializable, SyncFront, decode, decode_many
 from pottery.command import Call, Op, Script, operation
-from pottery.sequence import BIG, SEQUENCE_LIB, SSIZE_MAX, SequenceCore, comparison, digest, ssize
+from pottery.sequence import BIG, SEQUENCE_LIB, SSIZE_MAX, SequenceCore, comparison, ssize
 
-__all__ = ['ListCore', 'RedisList']
+__all__ = ['ListCore', 'RedisList', 'rank']
 
 _T = TypeVar('_T')
 
@@ -78,12 +78,13 @@ if step == 1 then
     return redis.call('LRANGE', KEYS[1], start, start + n - 1)
 end
 local last = start + (n - 1) * step
-local range = redis.call('LRANGE', KEYS[1], math.min(start, last), math.max(start, last))
+local lo = math.min(start, last)
+local range = redis.call('LRANGE', KEYS[1], lo, math.max(start, last))
 local out = {}
-local first, final = 1, #range
-if step < 0 then first, final = #range, 1 end
-for j = first, final, step do
-    out[#out + 1] = range[j]
+-- Count items, not positions: a loop stepping by a step near 2**53 would
+-- overflow the double Lua keeps its counter in, and stop at once.
+for k = 0, n - 1 do
+    out[k + 1] = range[start + k * step - lo + 1]
 end
 return out
 """
@@ -184,20 +185,70 @@ return {item}
 )
 
 
-# KEYS[1]: the list.  ARGV[1]: the digest of the whole list as the client
-# read it, ARGV[2...]: the new items.  Replaces the list's contents if it is
-# unchanged; returns 1, or 0 (nothing written) when it changed.
-REPLACE_IF = Script(
+# KEYS[1]: the list.  ARGV: pairs (text, rank) for every item text the
+# client has placed in the sorted order (texts whose keys compare equal share
+# a rank).  If every item has a rank, sorts the list by rank -- equal ranks
+# keep their order, as list.sort is stable -- and returns 1.  Otherwise
+# returns the texts without a rank (written meanwhile by another client) and
+# writes nothing: the client ranks them and sends again.
+SORT_RANKED = Script(
     SEQUENCE_LIB
     + """
-if digest(redis.call('LRANGE', KEYS[1], 0, -1)) ~= ARGV[1] then
-    return 0
+local rank = {}
+for i = 1, #ARGV, 2 do
+    rank[ARGV[i]] = tonumber(ARGV[i + 1])
+end
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local unknown, seen = {}, {}
+for _, item in ipairs(items) do
+    if rank[item] == nil and not seen[item] then
+        seen[item] = true
+        unknown[#unknown + 1] = item
+    end
+end
+if #unknown > 0 then
+    return unknown
+end
+local order = {}
+for i = 1, #items do
+    order[i] = i
+end
+table.sort(order, function(a, b)
+    local ra, rb = rank[items[a]], rank[items[b]]
+    if ra ~= rb then
+        return ra < rb
+    end
+    return a < b
+end)
+local sorted = {}
+for i, j in ipairs(order) do
+    sorted[i] = items[j]
 end
 redis.call('DEL', KEYS[1])
-push(KEYS[1], args_from(2), false)
+push(KEYS[1], sorted, false)
 return 1
 """
 )
+
+
+def rank(raws: list[Any], key: Callable[[Any], Any] | None, reverse: bool) -> dict[Any, int]:
+    """The rank of each distinct raw item in list.sort's order, for :data:`SORT_RANKED`.
+
+    Sorts the decoded items in Python, with ``list.sort``'s comparisons and
+    errors; consecutive items whose keys compare equal share a rank.  No
+    round trip.
+    """
+    values = decode_many(raws)
+    keys = values if key is None else [key(value) for value in values]
+    order = sorted(range(len(values)), key=keys.__getitem__, reverse=reverse)
+    ranks: dict[Any, int] = {}
+    current, previous = 0, None
+    for i in order:
+        if previous is not None and (keys[i] < keys[previous] if reverse else keys[previous] < keys[i]):
+            current += 1
+        ranks.setdefault(raws[i], current)
+        previous = i
+    return ranks
 
 
 def _slice_bound(value: Any) -> int:
@@ -344,16 +395,20 @@ class ListCore(SequenceCore[_T]):
 
         Items are compared in Python (like ``list.sort``, with the same
         errors; nothing is written if sorting raises).  Complexity: O(n log n);
-        2 round trips: read, then a compare-and-set script that writes the
-        sorted items only if the list did not change meanwhile (else retry).
+        2 round trips: read, then a script that sorts the list server-side by
+        the ranks Python gave each distinct item (see :data:`SORT_RANKED`).
+        Other clients' writes cost another round trip only when they add a
+        value never seen before; keys that are not totally ordered (``nan``)
+        sort in an order of their own, as with ``list.sort``.
         """
+        raws = yield from self._raw()
         while True:
-            raws = yield from self._raw()
-            values = decode_many(raws)
-            keys = values if key is None else [key(value) for value in values]
-            order = sorted(range(len(values)), key=keys.__getitem__, reverse=reverse)
-            if (yield REPLACE_IF([self.key], [digest(raws), *(raws[i] for i in order)])):
+            ranks = rank(raws, key, reverse)
+            result = yield SORT_RANKED([self.key], [text for pair in ranks.items() for text in pair])
+            if result == 1:
                 return
+            # Rank the texts written meanwhile together with the ones known.
+            raws = list(ranks) + list(result)
 
     @operation
     def copy(self) -> Op[Any]:

@@ -14,12 +14,13 @@ How the operations stay atomic:
 * single commands where Redis has one (``LINDEX``, ``LSET``, ``RPUSH``,
   ``LPOP``...), Lua scripts for the rest (``insert``, ``del l[i]``,
   ``reverse``...): each is one round trip;
-* operations that need Python's equality (``remove``, ``sort``) read the items,
-  decide in Python, then send a compare-and-set script that applies the write
-  only if the items the decision rests on (the prefix up to the match for
-  ``remove``, the whole list for ``sort``) are still the same, checked by a
-  SHA-1 digest (:func:`digest`) computed on both sides; otherwise they read
-  again and retry.
+* operations that need Python's equality or order (``remove``, ``sort``) read
+  the items, decide in Python about each distinct text (equal to the value or
+  not; its rank in the sorted order), then send a script that applies these
+  decisions to the list as it is *then*, atomically; only if it meets a text
+  the client never judged (written meanwhile) does it write nothing and return
+  those texts, for the client to judge and send again.  Writes of known texts
+  (the same values moved, pushed, popped or overwritten) cost no retry.
 
 Values round-trip through JSON: a tuple comes back as a list, and ``nan`` is
 never equal to itself once read back (so ``index``/``remove``/``in`` don't
@@ -28,7 +29,6 @@ find it, where ``list`` would by identity).
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import sys
 from collections.abc import Callable, Iterable
@@ -48,8 +48,8 @@ __all__ = [
     'SSIZE_MAX',
     'SequenceCore',
     'comparison',
-    'digest',
     'fits_index',
+    'judge',
     'search_bound',
     'ssize',
 ]
@@ -78,7 +78,6 @@ SSIZE_MAX = sys.maxsize
 # remove_at(key, len, i): delete the item at index i.
 # trim(key, maxlen, left): cut the list to maxlen items (keeping the left or
 #   the right end) -- a deque's bound; maxlen nil means unbounded.
-# digest(items): SHA-1 of the items, each as "<byte length>:<text>".
 # args_from(first): ARGV[first...] as a table.
 SEQUENCE_LIB = (
     LUA_SLICES
@@ -164,14 +163,6 @@ local function trim(key, maxlen, left)
     else
         redis.call('LTRIM', key, -maxlen, -1)
     end
-end
-
-local function digest(items)
-    local parts = {}
-    for i, item in ipairs(items) do
-        parts[i] = #item .. ':' .. item
-    end
-    return redis.sha1hex(table.concat(parts))
 end
 
 local function args_from(first)
@@ -288,20 +279,46 @@ return 1
 """
 )
 
-# KEYS[1]: the list.  ARGV[1]: an index i, ARGV[2]: the digest of items
-# [0, i] as the client read them.  Deletes item i if items [0, i] are still
-# what the client saw (so item i is still the first match it found); returns
-# 1, or 0 (nothing written) when they changed.
-REMOVE_AT_IF = Script(
+# KEYS[1]: the list.  ARGV: pairs (text, verdict) for every item text the
+# client has compared with the value to remove: '1' if equal, '0' if not.
+# Deletes the first item whose verdict is '1', provided every item before it
+# has a verdict (so it is the first match at this instant), and returns 1.
+# Returns 0 when no item matches and every item has a verdict, else the
+# texts without a verdict met before the first match (nothing written): the
+# client compares those in Python and sends again.  Writes by other clients
+# of texts already judged -- pushes, pops, sets anywhere, and anything after
+# the match -- cost no retry.
+REMOVE_FIRST = Script(
     SEQUENCE_LIB
     + """
-local i = tonumber(ARGV[1])
-local prefix = redis.call('LRANGE', KEYS[1], 0, i)
-if #prefix ~= i + 1 or digest(prefix) ~= ARGV[2] then
-    return 0
+local verdict = {}
+for i = 1, #ARGV, 2 do
+    verdict[ARGV[i]] = ARGV[i + 1]
 end
-remove_at(KEYS[1], redis.call('LLEN', KEYS[1]), i)
-return 1
+local unknown, seen = {}, {}
+local len = redis.call('LLEN', KEYS[1])
+for first = 0, len - 1, 1000 do
+    local page = redis.call('LRANGE', KEYS[1], first, first + 999)
+    for offset, item in ipairs(page) do
+        local judged = verdict[item]
+        if judged == nil then
+            if not seen[item] then
+                seen[item] = true
+                unknown[#unknown + 1] = item
+            end
+        elseif judged == '1' then
+            if #unknown > 0 then
+                return unknown
+            end
+            remove_at(KEYS[1], len, first + offset - 1)
+            return 1
+        end
+    end
+end
+if #unknown > 0 then
+    return unknown
+end
+return 0
 """
 )
 
@@ -324,14 +341,14 @@ return {redis.call('LRANGE', KEYS[1], 0, -1), redis.call('LRANGE', KEYS[2], 0, -
 """)
 
 
-def digest(raws: Iterable[str | bytes]) -> str:
-    """SHA-1 of raw items as the Lua ``digest()`` computes it (no round trip)."""
-    sha = hashlib.sha1()
-    for raw in raws:
-        data = raw.encode() if isinstance(raw, str) else raw
-        sha.update(b'%d:' % len(data))
-        sha.update(data)
-    return sha.hexdigest()
+def judge(raws: Iterable[Any], value: Any) -> dict[Any, str]:
+    """The verdict on each distinct raw item: '1' if it decodes equal to value, else '0'.
+
+    What :data:`REMOVE_FIRST` needs to find the first match server-side.
+    No round trip.
+    """
+    distinct = list(dict.fromkeys(raws))
+    return {raw: '1' if item == value else '0' for raw, item in zip(distinct, decode_many(distinct), strict=True)}
 
 
 def search_bound(value: Any) -> int:
@@ -691,18 +708,24 @@ class SequenceCore(Expiring, Generic[_T]):
         """S.remove(value) -- remove first occurrence of value.
 
         Raises ValueError if the value is not present.  Complexity: O(n), 1
-        round trip per chunk read up to the first match, then 1 for a
-        compare-and-set script that deletes it only if nothing before it
-        changed (else it reads again).
+        round trip per chunk read up to the first match, then 1 for a script
+        that deletes the first item Python found equal, provided every item
+        before it is one Python has judged (see :data:`REMOVE_FIRST`): other
+        clients' writes cost another round trip only when they put a text
+        never seen before in front of the match.
         """
         warn_inefficient(f'{type(self).__name__}.remove()')
+        found = yield from self._find(value)
+        if found is None:
+            raise ValueError(self._remove_message.format(value=value))
+        verdicts = judge(found[1], value)
         while True:
-            found = yield from self._find(value)
-            if found is None:
-                raise ValueError(self._remove_message.format(value=value))
-            index, prefix = found
-            if (yield REMOVE_AT_IF([self.key], [index, digest(prefix)])):
+            result = yield REMOVE_FIRST([self.key], [text for pair in verdicts.items() for text in pair])
+            if result == 1:
                 return
+            if result == 0:
+                raise ValueError(self._remove_message.format(value=value))
+            verdicts.update(judge(result, value))
 
     # MutableSequence.reverse swaps items pairwise: 2 round trips per pair.
     @operation

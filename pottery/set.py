@@ -133,6 +133,12 @@ def _encode_all(iterable: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(encode_key(item) for item in iterable))
 
 
+def _lookup_member(item: Any) -> str | None:
+    # set looks a set argument up as a frozenset (in, discard, remove), and a
+    # frozenset is never stored (JSON cannot encode it): never a member.
+    return None if isinstance(item, set) else lookup_key(item)
+
+
 def _encode_present(iterable: Iterable[Any]) -> list[str]:
     # The encodable items, for questions and removals: an item that cannot
     # be stored is never a member (see lookup_key).
@@ -238,7 +244,7 @@ class SetCore(Expiring, Generic[_T]):
         return card, len(plain), found
 
     def _contains_many(self, elements: Iterable[Any]) -> Op[tuple[bool, ...]]:
-        texts = [lookup_key(item) for item in elements]
+        texts = [_lookup_member(item) for item in elements]
         asked = [text for text in texts if text is not None]
         if not asked:
             return (False,) * len(texts)
@@ -250,7 +256,7 @@ class SetCore(Expiring, Generic[_T]):
     @operation
     def contains(self, item: object) -> Op[bool]:
         """x in S.  O(1), 1 round trip (none for an unencodable x: never a member)."""
-        text = lookup_key(item)
+        text = _lookup_member(item)
         return text is not None and bool((yield Call('SISMEMBER', self.key, text)))
 
     __contains__ = contains
@@ -281,7 +287,7 @@ class SetCore(Expiring, Generic[_T]):
     @operation
     def discard(self, value: _T) -> Op[None]:
         """S.discard(x): remove x if it is a member.  O(1), 1 round trip (SREM)."""
-        text = lookup_key(value)
+        text = _lookup_member(value)
         if text is not None:
             yield Call('SREM', self.key, text)
 
@@ -294,7 +300,7 @@ class SetCore(Expiring, Generic[_T]):
         O(1), 1 round trip (SREM), atomic: of concurrent removers of x,
         exactly one succeeds.
         """
-        text = lookup_key(value)
+        text = _lookup_member(value)
         if text is None or not (yield Call('SREM', self.key, text)):
             raise KeyError(value)
 
@@ -691,6 +697,14 @@ class RedisSet(SetCore[_T], SyncFront, MutableSet[_T]):
 
     ``pottery.asyncio.RedisSet`` is its asyncio twin.
     """
+
+    def __copy__(self) -> RedisSet[_T]:
+        """copy.copy(s): s.copy(), an independent container at a random key."""
+        return self.copy()  # type: ignore[no-any-return]  # a RedisSet
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RedisSet[_T]:
+        """copy.deepcopy(s): s.copy() (items are JSON texts: a copy is already deep)."""
+        return self.copy()  # type: ignore[no-any-return]  # a RedisSet
 
     def __eq__(self, other: object) -> bool:
         """S == other: same elements as the set other.  O(len(other)), 1 round trip."""

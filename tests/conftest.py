@@ -8,6 +8,15 @@
 * ``masters`` -- five independent servers for Redlock/NextId, started on
   first use; before each test every one is running, unpaused and empty.
 * ``round_trips`` -- ``with round_trips() as trips: ...; trips.count``.
+* ``caching`` / ``caching_cluster`` -- clients of the standalone server / the
+  cluster that cache reads (redis-py's client-side caching, RESP3).
+* ``server_info`` -- the :class:`~tests.servers.ServerInfo` (name, version) of
+  the servers the suite runs on.
+
+``POTTERY_TEST_SERVER=valkey`` runs every server as ``valkey-server``
+(``make test-valkey``).  A test that needs a server feature says so with
+``@pytest.mark.requires_server(redis='7.4', valkey='9.0')``: it is skipped,
+with the reason, on another server or an older version.
 
 Tests marked ``slow`` (fault/soak tests, examples that sleep for seconds) run
 only with ``--run-slow`` (``make test-all``).
@@ -29,7 +38,7 @@ from redis.cluster import RedisCluster
 import pottery
 from pottery.command import Script
 from tests.fronts import ASYNC, SYNC, Api
-from tests.servers import RedisServer, ServerCluster, count_round_trips
+from tests.servers import RedisServer, ServerCluster, ServerInfo, count_round_trips, server_binary, server_kind
 
 # Nothing in the suite may fall back to a server it did not start.
 os.environ['REDIS_URL'] = 'redis://127.0.0.1:1/0'
@@ -48,6 +57,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line('markers', 'slow: long fault/soak test; runs only with --run-slow')
+    config.addinivalue_line(
+        'markers',
+        "requires_server(redis='7.4', valkey='9.0'): skip unless the server is one of these at that version or newer",
+    )
+
+
+def pytest_report_header() -> str:
+    return f'servers: {server_kind()} ({server_binary()})'
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -88,6 +105,24 @@ def redis_server() -> Iterator[RedisServer]:
         preload_scripts(client)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def server_info(redis_server: RedisServer) -> ServerInfo:
+    """Name and version of the servers the suite runs on (all run the same binary)."""
+    with redis_server.client() as client:
+        return ServerInfo.of(client)
+
+
+@pytest.fixture(autouse=True)
+def _requires_server(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker('requires_server')
+    if marker is None:
+        return
+    info: ServerInfo = request.getfixturevalue('server_info')
+    if not info.at_least(**marker.kwargs):
+        wanted = ' or '.join(f'{name} >= {version}' for name, version in marker.kwargs.items())
+        pytest.skip(f'needs {wanted}; the suite runs on {info}')
 
 
 @pytest.fixture
@@ -136,6 +171,42 @@ def any_redis(request: pytest.FixtureRequest) -> Any:
     """Each test using it runs once on the standalone server, once on the cluster."""
     name = 'redis' if request.param == 'standalone' else 'redis_cluster'
     return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def lift_cache_gate(server_info: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip('redis.cache', reason='client-side caching needs redis-py >= 5.1')
+    # redis-py turns caching on only for a server that calls itself Redis >=
+    # 7.4 ("to maximize compatibility with all Redis products"), and refuses
+    # Valkey.  What it relies on -- RESP3 CLIENT TRACKING and invalidation
+    # pushes -- is Redis 6's and Valkey's: on the servers this suite runs,
+    # lift the gate (its two public class constants) instead of not testing.
+    if not server_info.at_least(redis='7.4'):
+        proxy = redis_py.connection.CacheProxyConnection
+        monkeypatch.setattr(proxy, 'DEFAULT_SERVER_NAME', server_info.name)
+        monkeypatch.setattr(proxy, 'MIN_ALLOWED_VERSION', '6.0')
+
+
+@pytest.fixture
+def caching(redis: redis_py.Redis, redis_server: RedisServer, lift_cache_gate: None) -> Iterator[redis_py.Redis]:
+    """A client of the ``redis`` fixture's (flushed) server that caches its reads."""
+    from redis.cache import CacheConfig  # noqa: PLC0415  # redis-py >= 5.1: lift_cache_gate skips before
+
+    client = redis_server.client(protocol=3, cache_config=CacheConfig())
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def caching_cluster(
+    redis_cluster: RedisCluster, server_cluster: ServerCluster, lift_cache_gate: None
+) -> Iterator[RedisCluster]:
+    """A client of the ``redis_cluster`` fixture's (flushed) cluster that caches its reads."""
+    from redis.cache import CacheConfig  # noqa: PLC0415  # redis-py >= 5.1: lift_cache_gate skips before
+
+    client = server_cluster.client(protocol=3, cache_config=CacheConfig())
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope='session')

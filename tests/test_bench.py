@@ -33,8 +33,11 @@ def test_the_bench_runs_every_op_on_a_tiny_size(tmp_path: Path) -> None:
         assert (result['status'] == 'ok') == available
         if result['status'] == 'ok':
             assert result['pottery']['reps'] == result['raw']['reps'] == 3
-            assert result['pottery']['round_trips'] >= 1
-            assert result['raw']['round_trips'] >= 1
+            if result['kind'] == 'cached':  # answered by redis-py's client-side cache
+                assert result['pottery']['round_trips'] == result['raw']['round_trips'] == 0
+            else:
+                assert result['pottery']['round_trips'] >= 1
+                assert result['raw']['round_trips'] >= 1
             assert result['x_raw'] > 0
     # RedisDict is always there: its single-element ops are one round trip
     get = next(r for r in results if r['op'] == 'dict.get')

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import multiprocessing
 import operator
+import pickle
 import re
 import warnings
 from collections import Counter
@@ -23,6 +25,7 @@ from redis.cluster import RedisCluster
 
 from pottery import InefficientAccessWarning, KeyExistsError, RedisCounter, WrongRedisTypeError
 from pottery.asyncio import RedisCounter as AsyncRedisCounter
+from pottery.counter import Count
 from tests.fronts import ASYNC, Api, wait
 from tests.servers import RedisServer
 from tests.test_set import outcome, slot_apart
@@ -387,6 +390,141 @@ def test_non_integer_field_stops_the_script_before_writing(redis: redis_py.Redis
     assert redis.hgetall('mixed') == {b'"a"': b'1', b'"b"': b'"text"'}
 
 
+# --- 64-bit counts: exact, and an OverflowError before anything is written ----------------
+
+MAX = 2**63 - 1
+
+
+def test_update_that_would_overflow_writes_nothing(any_redis: Any, api: Api) -> None:
+    # Counter would store the big int; Redis cannot, so: OverflowError and
+    # not even 'b', sent before 'a', is written.
+    c = api.RedisCounter({'a': MAX}, redis=any_redis, key='c')
+    calls: list[Callable[[], Any]] = [
+        lambda: c.update({'b': 1, 'a': 1}),
+        lambda: c.update(['b', 'a']),
+        lambda: c.subtract({'b': 1, 'a': -1}),
+        lambda: c.iadd(Counter(b=1, a=1)),
+        lambda: c.isub({'b': -1, 'a': -1}),
+    ]
+    for call in calls:
+        with pytest.raises(OverflowError, match=r"'a' would overflow 64 bits"):
+            call()
+        assert any_redis.hgetall('c') == {b'"a"': str(MAX).encode()}
+    for step in (MAX, MAX, 1):  # down to the smallest count, which fits
+        c.subtract(a=step)
+    assert c['a'] == -(2**63)
+    with pytest.raises(OverflowError):
+        c.subtract({'b': -1, 'a': 1})
+    assert c.to_counter() == Counter(a=-(2**63))
+
+
+def test_inplace_operator_that_would_overflow_writes_nothing(redis: redis_py.Redis) -> None:
+    c = RedisCounter[str]({'a': MAX}, redis=redis, key='c')
+    with pytest.raises(OverflowError, match="'a'"):
+        c += Counter(b=1, a=1)
+    with pytest.raises(OverflowError, match="'a'"):
+        c['a'] += 1
+    assert redis.hgetall('c') == {b'"a"': str(MAX).encode()}
+
+
+def test_counts_outside_64_bits_are_refused(any_redis: Any, api: Api, round_trips: Any) -> None:
+    with pytest.raises(OverflowError):
+        api.RedisCounter({'a': 2**63}, redis=any_redis, key='c')
+    c = api.RedisCounter({'a': 1}, redis=any_redis, key='c')
+    calls: list[Callable[[], Any]] = [
+        lambda: c.__setitem__('b', 2**63),
+        lambda: c.update({'b': 1, 'a': -(2**63) - 1}),
+        lambda: c.isub(Counter(a=-(2**63))),  # negated: 2**63
+        lambda: c.ior({'a': 2**64}),
+    ]
+    for call in calls:
+        with round_trips() as trips, pytest.raises(OverflowError, match='64-bit'):
+            call()
+        assert trips.count == 0  # refused before anything was sent
+    assert any_redis.hgetall('c') == {b'"a"': b'1'}
+
+
+def test_or_and_compare_exact_integers(any_redis: Any, api: Api) -> None:
+    # 2**53 and 2**53 + 1 are the same double: Lua's tonumber cannot tell them apart.
+    c = api.RedisCounter({'a': 2**53, 'b': 2**53 + 1, 'c': -(2**60) + 1}, redis=any_redis, key='c')
+    c.ior(Counter(a=2**53 + 1, b=2**53, c=-(2**60)))
+    assert c.to_counter() == Counter(a=2**53 + 1, b=2**53 + 1)  # c: not positive, dropped
+    c.iand(Counter(a=2**53, b=2**53 + 1))
+    assert c.to_counter() == Counter(a=2**53, b=2**53 + 1)
+    c.iand({'a': MAX, 'b': 2**53})
+    assert c.to_counter() == Counter(a=2**53, b=2**53)
+
+
+def test_or_and_operators_compare_exact_integers(redis: redis_py.Redis) -> None:
+    c = RedisCounter[str]({'a': 2**53}, redis=redis, key='c')
+    c |= Counter(a=2**53 + 1)
+    assert c['a'] == 2**53 + 1
+    c &= Counter(a=2**53)
+    assert c['a'] == 2**53
+
+
+# --- c[k] += 1 is atomic (sync front) ---------------------------------------------------------
+
+
+def test_augmented_assignment_adds_the_difference(redis: redis_py.Redis, round_trips: Any) -> None:
+    c = RedisCounter[str]({'k': 3}, redis=redis, key='c')
+    read = c['k']
+    assert read == 3 and isinstance(read, Count)
+    redis.hincrby('c', '"k"', 10)  # another client, between the read and the write
+    c['k'] = read + 1
+    assert c['k'] == 14
+    c['k'] = 2 + c['k'] - 5  # + and - with an int keep the origin
+    assert c['k'] == 11
+    with round_trips() as trips:
+        c['k'] += 1
+    assert trips.count == 2  # HGET, then the increment script
+    c['new'] += 1  # a missing key reads 0: HINCRBY creates it
+    assert c.to_counter() == Counter(k=12, new=1)
+
+
+def test_other_values_are_plain_sets(redis: redis_py.Redis) -> None:
+    c = RedisCounter[str]({'a': 1, 'b': 5, 'k': 3}, redis=redis, key='c')
+    doubled = c['k'] * 2
+    assert type(doubled) is int
+    redis.hincrby('c', '"k"', 10)
+    c['k'] = doubled  # c[k] = c[k] * 2: a plain set of what was read, times 2
+    assert c['k'] == 6
+    from_b = c['b'] + 1
+    redis.hincrby('c', '"a"', 100)
+    c['a'] = from_b  # c['a'] = c['b'] + 1: a plain set of b's value plus one
+    assert c['a'] == 6
+    twin = RedisCounter[str](redis=redis, key='c')  # another counter on the same hash
+    from_twin = twin['a'] + 1
+    redis.hincrby('c', '"a"', 100)
+    c['a'] = from_twin
+    assert c['a'] == 7
+    for plain in (-c['a'], abs(c['a']), c['a'] // 1, 10 - c['a'], c['a'] + 0.5):
+        assert type(plain) in (int, float)
+    assert c.to_counter() == Counter(a=7, b=5, k=6)
+
+
+def test_count_pickles_and_copies_as_a_plain_int(redis: redis_py.Redis) -> None:
+    c = RedisCounter[str]({'k': 3}, redis=redis, key='c')
+    for clone in (pickle.loads(pickle.dumps(c['k'])), copy.copy(c['k']), copy.deepcopy(c['k'])):
+        assert clone == 3 and type(clone) is int
+    assert json.dumps(c['k']) == repr(c['k']) == '3'
+
+
+def test_async_increments_are_named(redis: redis_py.Redis) -> None:
+    # No dunders on the async front: getitem is a plain int, setitem a set.
+    client = ASYNC.client(redis)
+
+    async def main() -> None:
+        c: Any = await AsyncRedisCounter({'k': 3}, redis=client, key='c')
+        read = await c.getitem('k')
+        assert type(read) is int
+        await c.update({'k': 1})
+        await c.setitem('k', read + 10)
+        assert await c.getitem('k') == 13
+
+    wait(main())
+
+
 # --- several processes --------------------------------------------------------------------
 
 INCREMENTS = 120
@@ -400,6 +538,24 @@ def _incrementer(url: str, seed: int) -> None:
         shared.update(['hits'] if i % 2 else [])
         shared.subtract(balance=1)
         shared += Counter(balance=1)
+
+
+def _augmented_incrementer(url: str, seed: int) -> None:
+    client = redis_py.Redis.from_url(url)
+    shared = RedisCounter[str](redis=client, key='augmented')
+    for _ in range(INCREMENTS):
+        shared['hits'] += 1
+        shared[f'worker{seed}'] += 1
+
+
+def test_processes_lose_no_augmented_increment(redis_server: RedisServer, redis: redis_py.Redis) -> None:
+    # The line users of a shared Counter write: c[k] += 1, from 8 processes.
+    workers = 8
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(workers) as pool:
+        pool.starmap(_augmented_incrementer, [(redis_server.url, seed) for seed in range(workers)])
+    counts = RedisCounter[str](redis=redis, key='augmented').to_counter()
+    assert counts == Counter({'hits': workers * INCREMENTS, **{f'worker{seed}': INCREMENTS for seed in range(workers)}})
 
 
 def test_processes_lose_no_increment(redis_server: RedisServer, redis: redis_py.Redis) -> None:

@@ -5,7 +5,8 @@ run section by section by tests/test_readme.py), and the API reference,
 which shows the docstrings of every module in pottery.  Pages and docstrings
 get ``redis``, a client of the test server (flushed before each page and
 each docstring); a page that names ``m1`` gets ``m1`` ... ``m5``, clients of
-five independent masters.
+five independent masters, and one that names ``caching_redis`` a client of
+the test server that caches reads (the ``caching`` fixture).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(pottery.__path__, '
 def test_page_examples(page: Path, redis: redis_py.Redis, request: pytest.FixtureRequest) -> None:
     text = page.read_text()
     globs: dict[str, object] = {'redis': redis}
+    if re.search(r'\bcaching_redis\b', text):
+        globs['caching_redis'] = request.getfixturevalue('caching')
     if re.search(r'\bm1\b', text):
         masters = request.getfixturevalue('masters')
         globs |= {f'm{number}': client for number, client in enumerate(masters, 1)}

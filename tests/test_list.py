@@ -207,18 +207,20 @@ def test_other_clients(fixture: str, request: pytest.FixtureRequest, api: Api) -
 
 
 def interfere(monkeypatch: pytest.MonkeyPatch, change: Callable[[], Any]) -> None:
-    """Run ``change`` (another client's write) once, between a read and its compare-and-set."""
-    real = pottery.sequence.digest
+    """Run ``change`` (another client's write) once, between a read and the script that writes."""
     pending = [change]
 
-    def digest(raws: Any) -> str:
-        result = real(raws)
-        while pending:
-            pending.pop()()
-        return result
+    def hooked(real: Callable[..., Any]) -> Callable[..., Any]:
+        def decide(*args: Any) -> Any:
+            result = real(*args)
+            while pending:
+                pending.pop()()
+            return result
 
-    monkeypatch.setattr(pottery.sequence, 'digest', digest)  # remove()
-    monkeypatch.setattr(pottery.list, 'digest', digest)  # sort()
+        return decide
+
+    monkeypatch.setattr(pottery.sequence, 'judge', hooked(pottery.sequence.judge))  # remove()
+    monkeypatch.setattr(pottery.list, 'rank', hooked(pottery.list.rank))  # sort()
 
 
 def test_remove_retries_when_the_prefix_changes(redis: redis_py.Redis, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,8 +56,9 @@ MASTER_TIMEOUT = 1.0
 TTL = 5_000  # ms: no lock expires by accident; tests about expiry choose their own
 # Longest an attempt may take: the lock round, the fencing round and the undo
 # of a failed attempt (each bounded by the master timeout), plus slack for a
-# loaded machine.
-ATTEMPT_BOUND = 3 * MASTER_TIMEOUT + 1.0
+# loaded machine.  The promise under test is "bounded, never hangs": the
+# slack is generous (1 s of it was once exceeded by 40 ms under load).
+ATTEMPT_BOUND = 3 * MASTER_TIMEOUT + 5.0
 
 SPAWN = multiprocessing.get_context('spawn')
 

@@ -9,6 +9,7 @@ touches Redis is a coroutine:
 ============================  ==========================================
 ``c[k]``                      ``await c.getitem(k)`` (0 if missing)
 ``c[k] = n``                  ``await c.setitem(k, n)``
+``c[k] += 1`` (atomic)        ``await c.update({k: 1})``
 ``del c[k]``                  ``await c.delitem(k)``
 ``k in c``                    ``await c.contains(k)``
 ``len(c)``                    ``await c.len()``
@@ -23,6 +24,11 @@ and ``update``, ``subtract``, ``most_common``, ``total``, ``elements``,
 ``get``, ``pop``, ``popitem``, ``setdefault``, ``clear``, ``copy`` keep their
 names: ``await c.most_common(3)``.  Each operator above raises a ``TypeError``
 naming its coroutine.
+
+``await c.getitem(k)`` returns a plain ``int`` and ``await c.setitem(k, n)``
+always sets: the sync front's atomic ``c[k] += 1`` (a
+:class:`pottery.counter.Count` remembering where it was read) has no async
+spelling; ``await c.update({k: 1})`` is the atomic increment (1 round trip).
 """
 
 from __future__ import annotations
