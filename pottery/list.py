@@ -20,7 +20,7 @@ from typing import Any, ClassVar, SupportsIndex, TypeVar
 
 from pottery.base import JSONSerializable, SyncFront, decode, decode_many
 from pottery.command import Call, Op, Script, operation
-from pottery.sequence import BIG, SEQUENCE_LIB, SSIZE_MAX, SequenceCore, comparison, ssize
+from pottery.sequence import BIG, SEQUENCE_LIB, SSIZE_MAX, SequenceCore, comparison, search_bound, ssize
 
 __all__ = ['ListCore', 'RedisList', 'rank']
 
@@ -251,21 +251,13 @@ def rank(raws: list[Any], key: Callable[[Any], Any] | None, reverse: bool) -> di
     return ranks
 
 
-def _slice_bound(value: Any) -> int:
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError('slice indices must be integers or None or have an __index__ method') from None
-    return max(-BIG, min(BIG, number))
-
-
 def _unpack_slice(index: slice) -> tuple[int, int, int]:
     """CPython's PySlice_Unpack: (start, stop, step) with defaults for None."""
-    step = 1 if index.step is None else _slice_bound(index.step)
+    step = 1 if index.step is None else search_bound(index.step, in_slice=True)
     if step == 0:
         raise ValueError('slice step cannot be zero')
-    start = (BIG if step < 0 else 0) if index.start is None else _slice_bound(index.start)
-    stop = (-BIG if step < 0 else BIG) if index.stop is None else _slice_bound(index.stop)
+    start = (BIG if step < 0 else 0) if index.start is None else search_bound(index.start, in_slice=True)
+    stop = (-BIG if step < 0 else BIG) if index.stop is None else search_bound(index.stop, in_slice=True)
     return start, stop, step
 
 

@@ -351,12 +351,13 @@ def judge(raws: Iterable[Any], value: Any) -> dict[Any, str]:
     return {raw: '1' if item == value else '0' for raw, item in zip(distinct, decode_many(distinct), strict=True)}
 
 
-def search_bound(value: Any) -> int:
-    """A start/stop argument of index(): an int, clamped to a sane range."""
+def search_bound(value: Any, *, in_slice: bool = False) -> int:
+    """A start/stop argument of index() (or of a slice): an int, clamped to a sane range."""
     try:
         number = operator.index(value)
     except TypeError:
-        raise TypeError('slice indices must be integers or have an __index__ method') from None
+        kinds = 'integers or None' if in_slice else 'integers'
+        raise TypeError(f'slice indices must be {kinds} or have an __index__ method') from None
     return max(-BIG, min(BIG, number))
 
 
