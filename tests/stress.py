@@ -69,15 +69,16 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a pytest run so that it still stops its redis-servers.
+    """Stop a pytest run -- it and its xdist workers -- so that they still stop their redis-servers.
 
-    Its atexit hooks kill them on SIGINT but not on SIGKILL.  A Ctrl-C in the
-    terminal reached it already (same process group): give it time first.
+    The run is a process group of its own (see :func:`run_suite`): SIGINT goes
+    to every process in it, so each worker ends its session and its atexit
+    hook kills the redis-servers it started (a worker killed outright by its
+    parent would orphan them).  SIGKILL is the last resort, after a grace.
     """
-    for signum, grace in ((None, 5), (signal.SIGINT, 30), (signal.SIGKILL, None)):
-        if signum is not None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signum)
+    for signum, grace in ((signal.SIGINT, 60), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
         try:
             process.wait(grace)
             return
@@ -90,7 +91,13 @@ def run_suite(pytest_args: list[str], log: Path) -> tuple[int, float]:
     start = time.monotonic()
     with log.open('wb') as out:
         process = subprocess.Popen(
-            [sys.executable, '-m', 'pytest', *pytest_args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, '-m', 'pytest', *pytest_args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # a group of its own, with its workers: stop() signals them all,
+            # and a Ctrl-C in the terminal reaches only us
+            start_new_session=True,
         )
         try:
             code = process.wait()
