@@ -48,7 +48,7 @@ from typing import Any
 
 from redis import Redis
 
-from pottery.command import Op, Script, SyncMarker, operation
+from pottery.command import Op, Script, Sleep, SyncMarker, operation
 from pottery.exceptions import QuorumIsImpossible, QuorumNotAchieved
 from pottery.quorum import C, Quorum, Wait, errors, quorum_decided
 
@@ -273,6 +273,10 @@ class NextIdCore(Quorum[C]):
                 failures += 1
                 if failures >= self.num_tries:
                     self._give_up(results)
+                # Give masters that were only slow (a loaded machine) time to
+                # answer their late calls, which clears their suspicion:
+                # otherwise every try would fail at once while they are in flight.
+                yield Sleep(self.master_timeout * random.uniform(0.5, 1.0))
             else:
                 lost += 1
         self._give_up(results)
@@ -312,7 +316,9 @@ class NextId(NextIdCore[Redis], SyncMarker):
     ``num_tries`` is how many rounds may fail for lack of a majority of
     answers before :class:`QuorumNotAchieved` (or, with
     ``raise_on_redis_errors=True``, :class:`QuorumIsImpossible`) is raised;
-    rounds lost to concurrent clients do not count.  ``master_timeout``
+    rounds lost to concurrent clients do not count.  Between such rounds it
+    waits half to one ``master_timeout``, so a failing ``next()`` takes at
+    most about ``(2 * num_tries - 1) * master_timeout``.  ``master_timeout``
     (seconds) bounds each call to a master.
 
     >>> user_ids = NextId(key='user-ids', masters={redis})  # doctest: +SKIP
