@@ -29,10 +29,10 @@ import redis
 
 import pottery
 import pottery.asyncio  # the asyncio twins' classes: env.pottery.asyncio
-from bench import report
-from bench.compare import COMPARED_VERSION, run_compared
+from bench import contention, report
+from bench.compare import COMPARED_VERSION, Isolated, isolated, run_compared
 from bench.harness import Settings, async_client, client, run_ops, servers
-from bench.ops import Env, ids_per_second, select
+from bench.ops import Env, select
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / 'bench' / 'results' / 'latest.json'
@@ -47,6 +47,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--ops', nargs='+', default=[], metavar='PATTERN', help="glob or family, e.g. 'dict.*' set")
     parser.add_argument('--budget', type=float, help='seconds of timed calls per side per (op, size)')
     parser.add_argument('--reps', type=int, help='exactly this many timed calls per side (overrides --budget)')
+    parser.add_argument('--contention-seconds', type=float, help='seconds per contention round (quick 3, else 5)')
+    parser.add_argument('--contention-rounds', type=int, help='rounds per contention scenario (quick 1, else 3)')
     parser.add_argument('--out', type=Path, default=DEFAULT_OUT, help='JSON results file (default %(default)s)')
     parser.add_argument(
         '--docs',
@@ -68,6 +70,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         changes['budget'] = args.budget
     if args.reps is not None:
         changes.update(min_reps=args.reps, max_reps=args.reps)
+    if args.contention_seconds is not None:
+        changes['contention_seconds'] = args.contention_seconds
+    if args.contention_rounds is not None:
+        changes['contention_rounds'] = args.contention_rounds
     return Settings(**{**settings.__dict__, **changes})
 
 
@@ -91,12 +97,82 @@ def _restored(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = value
 
 
+def _contention(
+    scenarios: list[contention.Scenario],
+    masters: list[Any],
+    settings: Settings,
+    *,
+    compare: bool,
+    say: Any,
+) -> list[dict[str, Any]]:
+    """Run each scenario's rounds, ours and pottery 3.0.1's alternating; add them up."""
+    results: list[dict[str, Any]] = []
+    if not scenarios:
+        return results
+    with contextlib.ExitStack() as stack:
+        theirs: Isolated | None = None
+        if compare:
+            try:
+                theirs = stack.enter_context(isolated(log=say))
+            except (OSError, subprocess.CalledProcessError) as error:
+                print(f'pottery {COMPARED_VERSION} could not be set up ({error}): no comparison', file=sys.stderr)
+        sides: list[tuple[str, Isolated | None]] = [('ours', None)] + ([('theirs', theirs)] if theirs else [])
+        for scenario in scenarios:
+            rounds: dict[str, list[dict[str, Any]]] = {side: [] for side, _ in sides}
+            for number in range(settings.contention_rounds):
+                # alternate which side goes first, so that neither always
+                # meets the other's leftover load
+                for side, where in sides[:: 1 if number % 2 == 0 else -1]:
+                    rounds[side].append(
+                        contention.run_scenario(scenario, masters, seconds=settings.contention_seconds, where=where)
+                    )
+            result = {'op': scenario.name, **{side: contention.combine(each) for side, each in rounds.items()}}
+            say(report.contention_line(result))
+            results.append(result)
+    return results
+
+
+def _publish(data: dict[str, Any], args: argparse.Namespace, elapsed: float) -> None:
+    """Write the JSON, print the tables and targets, rewrite the docs page when asked."""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1) + '\n')
+    print()
+    print(report.table(data))
+    print()
+    print(report.targets(data))
+    if data['contention']:
+        print()
+        print(report.contention_table(data))
+        print()
+        print(report.contention_targets(data))
+    print(f'\nResults: {args.out}  ({elapsed:.0f} s)')
+    if args.docs is not None:
+        args.docs.parent.mkdir(parents=True, exist_ok=True)
+        chart = report.chart(data, args.docs.with_suffix('.png'))
+        contention_chart = report.contention_chart(data, args.docs.with_name(args.docs.stem + '-contention.png'))
+        if chart is None:
+            print('matplotlib is missing (pip install -e .[bench]): no chart')
+        args.docs.write_text(
+            report.page(
+                data,
+                chart.name if chart else None,
+                contention_chart_name=contention_chart.name if contention_chart else None,
+            )
+        )
+        print(
+            f'Docs: {args.docs}'
+            + (f' and {chart}' if chart else '')
+            + (f', {contention_chart}' if contention_chart else '')
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     settings = settings_from(args)
     ops = select(args.ops)
-    if not ops:
-        print(f'no operation matches {args.ops}', file=sys.stderr)
+    scenarios = contention.select(args.ops)
+    if not ops and not scenarios:
+        print(f'no operation or contention scenario matches {args.ops}', file=sys.stderr)
         return 2
     command = 'python -m bench ' + ' '.join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     warnings.simplefilter('ignore')
@@ -122,11 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         say(f'pottery {pottery.__version__} vs raw redis-py {redis.__version__}:')
         results = run_ops(env, ops, settings, flush=standalone.flushall, progress=say)
-        throughput = ids_per_second(env) if any(op.name.startswith('nextid.') for op in ops) else None
-        if throughput:
-            say(f'NextId, 5 masters, {throughput["clients"]} threads: {throughput["per_second"]:,.0f} IDs/s')
         compared: dict[str, Any] | None = None
-        if args.compare:
+        if args.compare and ops:
             config = {
                 'port': standalone_server.port,
                 'master_ports': [server.port for server in master_servers],
@@ -135,7 +208,6 @@ def main(argv: list[str] | None = None) -> int:
                 'ops': [op.name for op in ops if op.available(pottery) and not op.needs.startswith('asyncio.')],
                 'settings': {**settings.__dict__, 'sizes': list(settings.sizes)},
                 'expect_version': COMPARED_VERSION,
-                'throughput': throughput is not None,
             }
             say(f'pottery {COMPARED_VERSION} (subprocess):')
             try:
@@ -143,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, subprocess.CalledProcessError) as error:
                 # keep our own results: report the comparison as missing
                 print(f'pottery {COMPARED_VERSION} could not be measured ({error}): no comparison', file=sys.stderr)
+        contended = _contention(scenarios, master_servers, settings, compare=args.compare, say=say)
         machine = report.machine(standalone)
         for aio in (env.aio, *env.aio_masters):
             loop.run_until_complete(aio.aclose())
@@ -152,26 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         results,
         compared,
         pottery=pottery.__version__,
-        throughput=throughput,
+        contention=contended,
         machine=machine,
         command=command,
         settings=settings,
         elapsed=elapsed,
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=1) + '\n')
-    print()
-    print(report.table(data))
-    print()
-    print(report.targets(data))
-    print(f'\nResults: {args.out}  ({elapsed:.0f} s)')
-    if args.docs is not None:
-        args.docs.parent.mkdir(parents=True, exist_ok=True)
-        chart = report.chart(data, args.docs.with_suffix('.png'))
-        if chart is None:
-            print('matplotlib is missing (pip install -e .[bench]): no chart')
-        args.docs.write_text(report.page(data, chart.name if chart else None))
-        print(f'Docs: {args.docs}' + (f' and {chart}' if chart else ''))
+    _publish(data, args, elapsed)
     return 0
 
 

@@ -11,19 +11,29 @@ back as JSON.  This is measurement only: nothing reads pottery 3.0.1's code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ['COMPARED_VERSION', 'run_compared', 'venv_python']
+__all__ = ['COMPARED_VERSION', 'Isolated', 'isolated', 'run_compared', 'venv_python']
 
 COMPARED_VERSION = '3.0.1'
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / '.venv-pottery301'
+
+
+class Isolated(NamedTuple):
+    """An interpreter, a working directory and an environment for a subprocess."""
+
+    python: str
+    cwd: str
+    env: dict[str, str]
 
 
 def venv_python(*, log: Any = print) -> Path:
@@ -40,13 +50,26 @@ def venv_python(*, log: Any = print) -> Path:
     return python
 
 
-def _scratch_path(directory: Path) -> None:
-    # Only bench/ and tests/servers.py, never the repository root (which
-    # holds our pottery/ package).
-    (directory / 'bench').symlink_to(ROOT / 'bench', target_is_directory=True)
-    (directory / 'tests').mkdir()
-    (directory / 'tests' / '__init__.py').write_text('')
-    (directory / 'tests' / 'servers.py').symlink_to(ROOT / 'tests' / 'servers.py')
+@contextlib.contextmanager
+def isolated(python: Path | None = None, *, log: Any = print) -> Iterator[Isolated]:
+    """Where to run ``python -m bench.<module>`` so that ``import pottery`` is 3.0.1.
+
+    A scratch directory that holds only links to ``bench/`` and
+    ``tests/servers.py``, never the repository root (which holds our
+    ``pottery/``), as the working directory and the only ``PYTHONPATH``.
+    ``python`` overrides the interpreter (the tests run with ours).
+    """
+    python = python or venv_python(log=log)
+    with tempfile.TemporaryDirectory(prefix='pottery-bench-') as scratch:
+        directory = Path(scratch)
+        (directory / 'bench').symlink_to(ROOT / 'bench', target_is_directory=True)
+        (directory / 'tests').mkdir()
+        (directory / 'tests' / '__init__.py').write_text('')
+        (directory / 'tests' / 'servers.py').symlink_to(ROOT / 'tests' / 'servers.py')
+        env = {key: value for key, value in os.environ.items() if key not in {'PYTHONPATH', 'PYTHONHOME'}}
+        env['PYTHONPATH'] = str(directory)
+        env['PYTHONDONTWRITEBYTECODE'] = '1'  # keep bench/ free of 3.0.1's bytecode
+        yield Isolated(str(python), str(directory), env)
 
 
 def run_compared(config: dict[str, Any], *, log: Any = print, python: Path | None = None) -> dict[str, Any]:
@@ -54,19 +77,13 @@ def run_compared(config: dict[str, Any], *, log: Any = print, python: Path | Non
 
     ``python`` overrides the interpreter (the tests run the worker with ours).
     """
-    python = python or venv_python(log=log)
-    with tempfile.TemporaryDirectory(prefix='pottery-bench-') as scratch:
-        directory = Path(scratch)
-        _scratch_path(directory)
-        out = directory / 'results.json'
-        env = {key: value for key, value in os.environ.items() if key not in {'PYTHONPATH', 'PYTHONHOME'}}
-        env['PYTHONPATH'] = str(directory)
-        env['PYTHONDONTWRITEBYTECODE'] = '1'  # keep bench/ free of 3.0.1's bytecode
+    with isolated(python, log=log) as where:
+        out = Path(where.cwd) / 'results.json'
         subprocess.run(
-            [str(python), '-m', 'bench.worker', str(out)],
+            [where.python, '-m', 'bench.worker', str(out)],
             input=json.dumps(config).encode(),
-            cwd=directory,
-            env=env,
+            cwd=where.cwd,
+            env=where.env,
             check=True,
         )
         return dict(json.loads(out.read_text()))

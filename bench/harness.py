@@ -42,7 +42,8 @@ class Settings:
     Repetitions are adaptive: as many as fit in ``budget`` seconds (measured
     on the warm-up calls), clamped to ``[min_reps, max_reps]``; a side slow
     enough that ``min_reps`` calls would take over ``max_seconds`` gets fewer
-    (3 at least).
+    (3 at least).  Each contention scenario runs ``contention_rounds`` rounds
+    of ``contention_seconds`` per side.
     """
 
     budget: float = 1.0
@@ -50,10 +51,12 @@ class Settings:
     max_reps: int = 2000
     max_seconds: float = 30.0
     sizes: tuple[int, ...] = (10, 1_000, 10_000)
+    contention_seconds: float = 5.0  # per round of a contention scenario (bench.contention)
+    contention_rounds: int = 3
 
     @classmethod
     def quick(cls) -> Settings:
-        return cls(budget=0.2, min_reps=7, max_reps=300, max_seconds=8.0)
+        return cls(budget=0.2, min_reps=7, max_reps=300, max_seconds=8.0, contention_seconds=3.0, contention_rounds=1)
 
 
 def client(port: int, **kwargs: Any) -> redis.Redis:

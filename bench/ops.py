@@ -12,8 +12,11 @@ the fewest round trips, the way a careful user would write it by hand:
 * reads of a whole container: one ``HGETALL``/``SMEMBERS`` and a decode;
   iteration, which must not hold everything at once, pages of 1,000
   (``HSCAN``/``SSCAN``/``LRANGE``);
-* Redlock and NextId: the same ``SET NX PX``/``EVAL``/``INCR`` fan-out, sent to
-  every master concurrently from a thread pool made once.
+* Redlock and NextId: the same ``SET NX PX``/``EVAL`` fan-out, sent to every
+  master concurrently from a thread pool made once: for NextId, a
+  set-if-greater script (``EVALSHA``) that raises each master's counter to
+  the proposal, as any NextId that survives a master's restart must (a bare
+  ``INCR`` per master cannot tell a lost vote from a won one).
 
 Both sides write the storage layout pottery uses (``json.dumps(x,
 sort_keys=True)``).  A side is built fresh for each size, on its own keys; its
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import functools
 import heapq
 import importlib.util
 import itertools
@@ -45,7 +49,7 @@ import redis
 
 from tests.servers import ServerInfo
 
-__all__ = ['OPS', 'Env', 'Op', 'Side', 'ids_per_second', 'select']
+__all__ = ['OPS', 'Env', 'Op', 'Side', 'select']
 
 CHUNK = 1000  # items per page for raw iteration: the same as pottery's
 SINGLE_SIZE = 1000  # items already in a container for single-element operations
@@ -964,17 +968,40 @@ def _p_nextid(count: int) -> Builder:
     return build
 
 
+# KEYS[1]: the counter.  ARGV[1]: the proposed ID.  Raise the counter to it if
+# it is lower; reply {1, id} when raised, else {0, counter}.
+_SET_IF_GREATER = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[1], ARGV[1])
+    return {1, tonumber(ARGV[1])}
+end
+return {0, current}
+"""
+
+
+def _won(last: list[int], proposal: int, replies: list[Any], quorum: int) -> bool:
+    """Whether a majority raised its counter to ``proposal``; ``last[0]``: the largest counter seen."""
+    last[0] = max([last[0], *(int(reply[1]) for reply in replies)])
+    return sum(1 for reply in replies if int(reply[0]) == 1) >= quorum
+
+
 def _r_nextid(count: int) -> Builder:
     def build(env: Env, n: int) -> Side:
         masters = env.masters[:count]
         key, quorum = f'nextid:{env.key("ids")}', count // 2 + 1
         each, shutdown = _fanout(masters)
+        scripts = {id(m): m.register_script(_SET_IF_GREATER) for m in masters}
+        last = [0]
+
+        def propose(proposal: int, master: Any) -> Any:
+            return scripts[id(master)](keys=[key], args=[proposal], client=master)
 
         def run() -> int:
-            values = each(lambda m: m.incr(key))
-            if len(values) < quorum:
-                raise RuntimeError('raw fan-out: no quorum')
-            return max(int(v) for v in values)
+            while True:
+                proposal = last[0] + 1
+                if _won(last, proposal, each(functools.partial(propose, proposal)), quorum):
+                    return proposal
 
         def cleanup() -> None:
             shutdown()
@@ -983,49 +1010,6 @@ def _r_nextid(count: int) -> Builder:
         return Side(run, cleanup=cleanup)
 
     return build
-
-
-def ids_per_second(env: Env, *, clients: int = 4, seconds: float = 1.0) -> dict[str, Any] | None:
-    """NextId throughput with 5 masters: ``clients`` threads, each its own NextId on one key.
-
-    Returns ``{'clients', 'seconds', 'ids', 'per_second', 'unique', 'failures',
-    'failure_types'}``, or None when this pottery has no NextId.  ``unique``
-    checks that no ID came twice; ``failures`` counts calls that raised.
-    """
-    next_id = getattr(env.pottery, 'NextId', None) or getattr(env.pottery, 'NextID', None)
-    if next_id is None:
-        return None
-    key = env.key('ids')
-    generators = [next_id(key=key, masters=set(env.masters)) for _ in range(clients)]
-    for ids in generators:
-        next(ids)  # warm up: connections, scripts
-    got: list[list[int]] = [[] for _ in range(clients)]
-    failed: list[str] = []
-    start = time.monotonic()
-    deadline = start + seconds
-
-    def work(index: int) -> None:
-        ids, out = generators[index], got[index]
-        while time.monotonic() < deadline:
-            try:
-                out.append(next(ids))
-            except Exception as error:  # noqa: BLE001  # counted and reported, e.g. no quorum under contention
-                failed.append(type(error).__name__)
-
-    with ThreadPoolExecutor(max_workers=clients, thread_name_prefix='bench-ids') as pool:
-        list(pool.map(work, range(clients)))
-    elapsed = time.monotonic() - start
-    every = [i for out in got for i in out]
-    _flush_masters(env.masters)()
-    return {
-        'clients': clients,
-        'seconds': round(elapsed, 3),
-        'ids': len(every),
-        'per_second': len(every) / elapsed,
-        'unique': len(set(every)) == len(every),
-        'failures': len(failed),
-        'failure_types': sorted(set(failed)),
-    }
 
 
 # --- asyncio twins: pottery.asyncio vs raw redis.asyncio -----------------------------
@@ -1334,12 +1318,17 @@ def _r_aio_nextid(count: int) -> Builder:
     def build(env: Env, n: int) -> Side:
         masters = env.aio_masters[:count]
         key, quorum = f'nextid:{env.key("ids")}', count // 2 + 1
+        scripts = [m.register_script(_SET_IF_GREATER) for m in masters]
+        last = [0]
 
         async def run() -> int:
-            values = await asyncio.gather(*(m.incr(key) for m in masters))
-            if len(values) < quorum:
-                raise RuntimeError('raw fan-out: no quorum')
-            return max(int(v) for v in values)
+            while True:
+                proposal = last[0] + 1
+                calls = (
+                    script(keys=[key], args=[proposal], client=m) for script, m in zip(scripts, masters, strict=True)
+                )
+                if _won(last, proposal, list(await asyncio.gather(*calls)), quorum):
+                    return proposal
 
         return Side(run, cleanup=_flush_masters(env.masters[:count]), loop=env.loop)
 

@@ -30,7 +30,18 @@ from redis.utils import HIREDIS_AVAILABLE
 from bench.harness import Settings
 from bench.ops import CONCURRENCY
 
-__all__ = ['assemble', 'chart', 'machine', 'page', 'table', 'targets']
+__all__ = [
+    'assemble',
+    'chart',
+    'contention_chart',
+    'contention_line',
+    'contention_table',
+    'contention_targets',
+    'machine',
+    'page',
+    'table',
+    'targets',
+]
 
 COMPARED = 'pottery-3.0.1'
 # 'concurrent': many single-element operations at once (asyncio), held to the single target
@@ -69,7 +80,7 @@ def assemble(
     compared: dict[str, Any] | None,
     *,
     pottery: str,
-    throughput: dict[str, Any] | None = None,
+    contention: list[dict[str, Any]] | None = None,
     machine: dict[str, Any],
     command: str,
     settings: Settings,
@@ -105,9 +116,9 @@ def assemble(
             'settings': {**settings.__dict__, 'sizes': list(settings.sizes)},
             'machine': machine,
             'compared': compared['meta'] if compared else None,
-            'nextid_throughput': throughput,
         },
         'results': results,
+        'contention': contention or [],
     }
 
 
@@ -127,11 +138,8 @@ def _size(n: int | None) -> str:
 
 
 def _targeted(result: dict[str, Any]) -> bool:
-    # the issue sets the fan-out target for five masters; one is reported only,
-    # and so are reads from the client's cache (no round trip to compare)
-    if result['kind'] == 'cached':
-        return False
-    return bool(result['kind'] != 'fanout' or result['op'].endswith('5_masters'))
+    # reads from the client's cache are reported only (no round trip to compare)
+    return bool(result['kind'] != 'cached')
 
 
 def _raw_ok(result: dict[str, Any]) -> bool:
@@ -208,7 +216,6 @@ def _names(results: Iterable[dict[str, Any]], value: str) -> str:
 def _untargeted(ok: list[dict[str, Any]]) -> list[str]:
     lines = []
     for kind, title in (
-        ('fanout', 'With 1 master (no target)'),
         (
             'cached',
             "Reads answered by redis-py's client-side cache (no round trip, no target), "
@@ -244,7 +251,10 @@ def targets(data: dict[str, Any]) -> str:
         for kind, title in (
             ('single', 'Single-element operations: 1 round trip and within 1.2× raw'),
             ('bulk', 'Bulk operations: 1 round trip per chunk and within 1.5× raw'),
-            ('fanout', "Redlock and NextId with 5 masters: the raw fan-out's round trips and within 1.3× of it"),
+            (
+                'fanout',
+                "Redlock and NextId with 1 and with 5 masters: the raw fan-out's round trips and within 1.3× of it",
+            ),
         ):
             lines.append(_target_line(prefix + title, [r for r in mine if r['kind'] == kind and _targeted(r)]))
     for r in (r for r in ok if r['kind'] == 'concurrent'):
@@ -294,21 +304,6 @@ def targets(data: dict[str, Any]) -> str:
         if ids.get('pottery_301'):
             line += f' pottery 3.0.1: {1 / ids["pottery_301"]["median"]:,.0f}.'
         lines.append(line)
-    throughput = data['meta'].get('nextid_throughput')
-    if throughput:
-        theirs = (data['meta']['compared'] or {}).get('throughput')
-        lines.append(
-            f'- NextId with 5 masters and {throughput["clients"]} client threads on one key: '
-            f'{throughput["per_second"]:,.0f} IDs per second in all'
-            + ('' if throughput['unique'] else ' (DUPLICATE IDs!)')
-            + (
-                f', with {throughput["failures"]:,} calls failing ({", ".join(throughput["failure_types"])})'
-                if throughput.get('failures')
-                else ''
-            )
-            + (f'; pottery 3.0.1: {theirs["per_second"]:,.0f}' if theirs else '')
-            + f' (spec: about {SPEC_IDS_PER_SECOND:,}).'
-        )
     missing = sorted({r['op'] for r in data['results'] if r['status'] == 'n/a'})
     if missing:
         lines.append(f'- Not measured (not in this pottery yet): {", ".join(missing)}.')
@@ -316,6 +311,188 @@ def targets(data: dict[str, Any]) -> str:
     if errors:
         lines.append('- Errors: ' + '; '.join(f'{r["op"]} n={r["n"]}: {r["error"]}' for r in errors) + '.')
     return '\n'.join(lines)
+
+
+# --- contention (bench.contention) -------------------------------------------------
+
+# The contention issue's targets.
+REDLOCK_VS_301 = 3.0  # Redlock, 8 processes x 2 threads: critical sections per second over 3.0.1's
+MAX_TIMEOUT_SHARE = 0.01  # of acquire(timeout=1) calls, 8 x 2 and 64 threads
+THREADS_64_VS_1 = 0.5  # Redlock, 64 threads in one process: at least half of one thread's rate
+NEXTID_VS_301 = 5.0  # NextId, 8 x 2: IDs per second over 3.0.1's
+MAX_PAUSED_CALL = 2.0  # seconds: every next() with up to 2 of 5 masters paused
+
+
+def _unit(result: dict[str, Any]) -> str:
+    return 'critical sections' if 'sections' in result['ours'] else 'IDs'
+
+
+def _safety(figures: dict[str, Any]) -> list[str]:
+    # what must never happen, as words (empty when nothing did)
+    broken = []
+    for key, words in (
+        ('overlaps', 'overlapping critical sections'),
+        ('duplicates', 'duplicate IDs'),
+        ('not_increasing', 'clients whose IDs did not increase'),
+    ):
+        if figures.get(key):
+            broken.append(f'{figures[key]:,} {words}')
+    return broken
+
+
+def _side(figures: dict[str, Any]) -> str:
+    parts = [f'{figures["per_second"]:,.0f}/s']
+    if 'timeout_share' in figures:
+        parts.append(f'{figures["timeout_share"]:.1%} timeouts')
+    if figures['errors']:
+        parts.append(f'{figures["errors"]:,} errors ({", ".join(figures["error_types"])})')
+    if figures['stuck']:
+        parts.append(f'{figures["stuck"]} threads stuck')
+    parts.append(f'slowest call {figures["slowest"]:.2f} s')
+    return ', '.join(parts + _safety(figures))
+
+
+def contention_line(result: dict[str, Any]) -> str:
+    """One scenario in a line: ours, and pottery 3.0.1's when measured."""
+    line = f'{result["op"]}: {_unit(result)} {_side(result["ours"])}'
+    if 'theirs' in result:
+        line += f'; pottery 3.0.1: {_side(result["theirs"])}'
+    return line
+
+
+def contention_table(data: dict[str, Any]) -> str:
+    """The contention scenarios as a markdown table."""
+    rows = data.get('contention') or []
+    if not rows:
+        return '(not run)'
+    lines = [
+        '| scenario | clients | per second | timeouts | errors | slowest call | never | pottery 3.0.1 | × 3.0.1 |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
+    ]
+    for r in rows:
+        ours, theirs = r['ours'], r.get('theirs')
+        scenario = r['op'].removeprefix('contention.')
+        processes, threads = scenario.split('.')[1].split('_')[0].split('x')
+        timeouts = f'{ours["timeout_share"]:.1%}' if 'timeout_share' in ours else ''
+        errors = f'{ours["errors"]:,}' if ours['errors'] else '0'
+        never = '; '.join(_safety(ours)) or '✓ none'
+        other = _side(theirs) if theirs else ''
+        ratio = f'{ours["per_second"] / theirs["per_second"]:.1f}' if theirs and theirs['per_second'] else ''
+        lines.append(
+            f'| {scenario} | {int(processes) * int(threads)} | {ours["per_second"]:,.0f} {_unit(r)} | {timeouts} '
+            f'| {errors} | {ours["slowest"]:.2f} s | {never} | {other} | {ratio} |'
+        )
+    return '\n'.join(lines)
+
+
+def contention_targets(data: dict[str, Any]) -> str:
+    """Where each target of the contention issue stands, as markdown bullets."""
+    rows = {r['op'].removeprefix('contention.'): r for r in data.get('contention') or []}
+    if not rows:
+        return '- Contention: not run.'
+    lines = []
+
+    def check(ok: bool, text: str) -> None:
+        lines.append(f'- {"✓" if ok else "✗"} {text}')
+
+    def ratio(name: str) -> float | None:
+        theirs = rows[name].get('theirs')
+        return rows[name]['ours']['per_second'] / theirs['per_second'] if theirs and theirs['per_second'] else None
+
+    if 'redlock.8x2' in rows:
+        ours, times = rows['redlock.8x2']['ours'], ratio('redlock.8x2')
+        share = ours['timeout_share']
+        if times is not None:
+            check(
+                times >= REDLOCK_VS_301,
+                f"Redlock, 8 processes x 2 threads: {times:.1f}× pottery 3.0.1's critical "
+                f'sections per second (target {REDLOCK_VS_301:.0f}×).',
+            )
+        check(
+            share <= MAX_TIMEOUT_SHARE,
+            f'Redlock, 8 x 2: {share:.1%} of acquire(timeout=1) timed out (at most {MAX_TIMEOUT_SHARE:.0%}).',
+        )
+    if {'redlock.1x1', 'redlock.1x64'} <= rows.keys():
+        one, many = rows['redlock.1x1']['ours'], rows['redlock.1x64']['ours']
+        check(
+            many['per_second'] >= THREADS_64_VS_1 * one['per_second'] and many['timeout_share'] <= MAX_TIMEOUT_SHARE,
+            f'Redlock, 64 threads in one process: {many["per_second"]:,.0f} critical sections per second, '
+            f"{many['per_second'] / one['per_second']:.0%} of one thread's {one['per_second']:,.0f} (at least "
+            f'{THREADS_64_VS_1:.0%}), {many["timeout_share"]:.1%} timeouts (at most {MAX_TIMEOUT_SHARE:.0%}).',
+        )
+    for name in ('redlock.1x16', 'redlock.8x2'):
+        if name in rows:
+            ours = rows[name]['ours']
+            check(
+                not ours['starved'] and not ours['timeouts'],
+                f'Redlock, 16 contenders ({name.split(".")[1]}): {16 - ours["starved"]} of 16 got the lock, '
+                f'{ours["timeouts"]} acquire() calls timed out (every contender gets it within its timeout).',
+            )
+    if 'nextid.1x64' in rows:
+        ours = rows['nextid.1x64']['ours']
+        check(
+            ours['per_second'] >= SPEC_IDS_PER_SECOND and not ours['errors'] and not ours['duplicates'],
+            f'NextId, 64 threads in one process: {ours["per_second"]:,.0f} IDs per second in all (spec: about '
+            f'{SPEC_IDS_PER_SECOND:,}), {ours["errors"]} errors, {ours["duplicates"]} duplicates.',
+        )
+    if 'nextid.8x2' in rows:
+        ours, times = rows['nextid.8x2']['ours'], ratio('nextid.8x2')
+        check(
+            (times is None or times >= NEXTID_VS_301) and not ours['errors'] and not ours['duplicates'],
+            'NextId, 8 processes x 2 threads: '
+            + (f"{times:.1f}× pottery 3.0.1's IDs per second (target {NEXTID_VS_301:.0f}×), " if times else '')
+            + f'{ours["errors"]} errors, {ours["duplicates"]} duplicates.',
+        )
+    for paused in (1, 2):
+        name = f'nextid.8x2_{paused}_paused'
+        if name in rows:
+            ours = rows[name]['ours']
+            theirs = rows[name].get('theirs')
+            check(
+                ours['slowest'] <= MAX_PAUSED_CALL and not ours['stuck'],
+                f'NextId, 8 x 2 with {paused} of 5 masters paused: the slowest next() took {ours["slowest"]:.2f} s '
+                f'(at most {MAX_PAUSED_CALL:.0f} s), {ours["errors"]} raised'
+                + (f'; pottery 3.0.1: {theirs["slowest"]:.1f} s, {theirs["stuck"]} threads stuck' if theirs else '')
+                + '.',
+            )
+    broken = [f'{name}: {", ".join(_safety(r["ours"]))}' for name, r in rows.items() if _safety(r['ours'])]
+    check(
+        not broken,
+        "Safety: no overlapping critical sections, no duplicate ID, every client's IDs increasing"
+        + (f' -- broken in {"; ".join(broken)}.' if broken else f', in all {len(rows)} scenarios.'),
+    )
+    return '\n'.join(lines)
+
+
+def contention_chart(data: dict[str, Any], path: Path) -> Path | None:
+    """Ours vs pottery 3.0.1 per contention scenario as a PNG; None without matplotlib or rows."""
+    rows = data.get('contention') or []
+    try:
+        matplotlib = importlib.import_module('matplotlib')
+        matplotlib.use('Agg')
+        plt = importlib.import_module('matplotlib.pyplot')
+    except ImportError:
+        return None
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
+    y = list(range(len(rows)))[::-1]
+    labels = [r['op'].removeprefix('contention.') for r in rows]
+    height = 0.4
+    ax.barh([v + height / 2 for v in y], [r['ours']['per_second'] for r in rows], height, label='pottery (this)')
+    if any('theirs' in r for r in rows):
+        theirs = [r['theirs']['per_second'] if 'theirs' in r else 0.0 for r in rows]
+        ax.barh([v - height / 2 for v in y], theirs, height, label='pottery 3.0.1', color='tab:gray')
+    ax.set_xscale('log')
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel('critical sections (redlock.*) or IDs (nextid.*) per second, all clients (log; higher is better)')
+    ax.legend(fontsize=8)
+    ax.set_title('Under contention: 5 masters, one key', fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 # --- chart -------------------------------------------------------------------------
@@ -395,8 +572,9 @@ operation, against two references:
   trips, the way a careful user would write it by hand: one `HGET` and a `json.loads` for `d[k]`,
   one `HSET` with a mapping for `update()`, `HGETALL` and a decode for `== dict`, pages of 1,000
   (`HSCAN`/`SSCAN`/`LRANGE`) for iteration, one `MULTI`/`EXEC` pipeline of `HINCRBY` for
-  `Counter.update()`, one `BITFIELD` for a Bloom filter, the same `SET NX PX`/`EVAL`/`INCR`
-  fan-out to every master (concurrently, from a thread pool made once) for Redlock and NextId.
+  `Counter.update()`, one `BITFIELD` for a Bloom filter, the same `SET NX PX`/`EVAL` fan-out to
+  every master (concurrently, from a thread pool made once) for Redlock, and for NextId the same
+  set-if-greater script (`EVALSHA`) on every master.
   Pottery and raw are timed in the same run, call by call, alternating (pottery, raw, raw,
   pottery...), with the garbage collector off; **× raw** is the median of the ratios of those
   pairs of calls, so that a burst of load from elsewhere hits both calls of a pair and cancels;
@@ -449,6 +627,27 @@ Command: `{command}` ({elapsed:.0f} s).
 
 {targets}
 
+## Under contention
+
+`bench/contention.py` runs Redlock and NextId the way a busy deployment does: many clients on one
+key of five masters, each client a thread, in one or several processes (`1x64`: 64 threads in one
+process; `8x2`: 8 processes of 2 threads).  Redlock: every thread has a `Redlock` of its own and
+loops `acquire(timeout=1)`, a 2 ms critical section, `release()`; **per second** counts critical
+sections, **timeouts** the share of `acquire()` calls that returned `False`.  NextId: the threads
+of a process share one `NextId` and loop `next(ids)`; **per second** counts IDs from every client;
+`_1_paused` and `_2_paused` run with 1 or 2 of the 5 masters paused (`SIGSTOP`) throughout.
+**never** lists what must never happen, checked on everything the clients saw: critical sections
+that overlap (stamped with the wall clock, which every process shares), duplicate IDs, a client
+whose IDs did not strictly increase.  A thread still inside a call 10 s after the end counts as
+stuck.  Every child process is started and connected before a common start; with `--compare`,
+pottery 3.0.1 runs each scenario beside ours, the two alternating which goes first.  {rounds}
+
+{contention_chart}
+
+{contention_table}
+
+{contention_targets}
+
 ## Notes
 
 - `list(container)` costs one more round trip than a `for` loop over it: `list()` first asks
@@ -468,10 +667,13 @@ Command: `{command}` ({elapsed:.0f} s).
 {notes}"""
 
 
-def page(data: dict[str, Any], chart_name: str | None, notes: str = '') -> str:
+def page(
+    data: dict[str, Any], chart_name: str | None, notes: str = '', contention_chart_name: str | None = None
+) -> str:
     """The whole of docs/benchmarks.md for these results."""
     meta = data['meta']
     m = meta['machine']
+    settings = meta['settings']
     compared = meta['compared']
     machine_line = (
         f'Machine: {m["cpu"]}, {m["cores"]} cores, {m["os"]}; Python {m["python"]}; redis-server '
@@ -492,6 +694,15 @@ def page(data: dict[str, Any], chart_name: str | None, notes: str = '') -> str:
         else '(no chart: matplotlib missing)',
         table=table(data),
         targets=targets(data),
+        rounds=f'Each scenario ran {settings["contention_rounds"]} round(s) of {settings["contention_seconds"]:g} s '
+        'per side.'
+        if 'contention_rounds' in settings
+        else '',
+        contention_chart=f'![Redlock and NextId under contention]({contention_chart_name})'
+        if contention_chart_name
+        else '',
+        contention_table=contention_table(data),
+        contention_targets=contention_targets(data),
         notes=notes,
     )
 
@@ -501,3 +712,7 @@ if __name__ == '__main__':  # pragma: no cover - a helper: re-render from a resu
     print(table(results))
     print()
     print(targets(results))
+    print()
+    print(contention_table(results))
+    print()
+    print(contention_targets(results))

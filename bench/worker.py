@@ -22,7 +22,7 @@ from typing import Any
 import redis
 
 from bench.harness import Settings, client, run_ops
-from bench.ops import Env, ids_per_second, select
+from bench.ops import Env, select
 
 
 def main(argv: list[str]) -> int:
@@ -49,8 +49,6 @@ def main(argv: list[str]) -> int:
 
     results = run_ops(env, select(config['ops']), settings, flush=flush, progress=progress)
     meta: dict[str, Any] = {'pottery': version, 'redis_py': redis.__version__, 'python': sys.version.split()[0]}
-    if config.get('throughput'):
-        meta['throughput'] = ids_per_second(env)
     Path(argv[0]).write_text(json.dumps({'meta': meta, 'results': results}))
     return 0
 

@@ -12,10 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import pottery
-from bench import report
+from bench import contention, report
 from bench.__main__ import main
 from bench.compare import run_compared
+from bench.contention import Scenario
 from bench.harness import Settings, client, measure, run_ops
 from bench.ops import OPS, Env, Op, Side, select
 from tests.servers import RedisServer
@@ -23,7 +26,9 @@ from tests.servers import RedisServer
 
 def test_the_bench_runs_every_op_on_a_tiny_size(tmp_path: Path) -> None:
     out, docs = tmp_path / 'latest.json', tmp_path / 'benchmarks.md'
-    assert main(['--sizes', '10', '--reps', '3', '--silent', '--out', str(out), '--docs', str(docs)]) == 0
+    families = sorted({op.name.split('.')[0] for op in OPS})  # every op; the contention scenarios: below
+    argv = ['--sizes', '10', '--reps', '3', '--silent', '--out', str(out), '--docs', str(docs), '--ops', *families]
+    assert main(argv) == 0
     data = json.loads(out.read_text())
     results = data['results']
     assert {r['op'] for r in results} == {op.name for op in OPS}
@@ -47,6 +52,87 @@ def test_the_bench_runs_every_op_on_a_tiny_size(tmp_path: Path) -> None:
     assert '| op | n | round trips | median | × raw | × pottery-3.0.1 |' in page  # noqa: RUF001  # the issue's header
     assert '| dict.get |' in page
     assert 'python -m bench --sizes 10' in page
+    assert data['contention'] == []
+
+
+def test_contention_scenarios_in_the_bench_and_its_page(tmp_path: Path) -> None:
+    out, docs = tmp_path / 'latest.json', tmp_path / 'benchmarks.md'
+    argv = ['--ops', 'contention.redlock.1x4', 'contention.nextid.1x64', '--contention-seconds', '0.3']
+    assert main([*argv, '--silent', '--out', str(out), '--docs', str(docs)]) == 0
+    data = json.loads(out.read_text())
+    assert data['results'] == []
+    assert [r['op'] for r in data['contention']] == ['contention.redlock.1x4', 'contention.nextid.1x64']
+    lock, ids = (r['ours'] for r in data['contention'])
+    assert lock['overlaps'] == ids['duplicates'] == ids['not_increasing'] == 0
+    page = docs.read_text()
+    assert '## Under contention' in page
+    assert '| redlock.1x4 | 4 |' in page
+    assert 'Safety: no overlapping critical sections' in page
+
+
+def test_a_contention_round_runs_real_processes_against_real_masters() -> None:
+    servers = [RedisServer().start() for _ in range(5)]
+    try:
+        lock = contention.run_scenario(Scenario('t.redlock.2x2', 'redlock', 2, 2), servers, seconds=0.5)
+        ids = contention.run_scenario(Scenario('t.nextid.2x2', 'nextid', 2, 2, paused=1), servers, seconds=0.5)
+        for server in servers:  # the paused master was resumed
+            with server.client(socket_timeout=5) as master:
+                assert master.ping()
+    finally:
+        for server in servers:
+            server.stop()
+    assert lock['sections'] >= 1
+    assert lock['calls'] == lock['sections'] + lock['timeouts'] + lock['errors']
+    assert lock['overlaps'] == lock['stuck'] == 0
+    assert ids['calls'] == ids['ids'] + ids['errors']
+    assert ids['duplicates'] == ids['not_increasing'] == ids['stuck'] == 0
+    two = contention.combine([lock, lock])
+    assert two['rounds'] == 2
+    assert two['sections'] == 2 * lock['sections']
+    assert two['per_second'] == pytest.approx(lock['sections'] / lock['seconds'])
+    assert two['timeout_share'] == (lock['timeouts'] / lock['calls'])
+
+
+def test_count_overlaps() -> None:
+    assert contention.count_overlaps([]) == 0
+    assert contention.count_overlaps([(1.0, 2.0), (0.0, 1.0), (2.0, 3.0)]) == 0  # back to back
+    assert contention.count_overlaps([(0.0, 2.0), (1.0, 3.0)]) == 1
+    assert contention.count_overlaps([[0.0, 10.0], [1.0, 2.0], [3.0, 4.0]]) == 2  # inside a long one
+
+
+def _figures(per_second: float, **counts: Any) -> dict[str, Any]:
+    return {'per_second': per_second, 'errors': 0, 'error_types': [], 'stuck': 0, 'slowest': 0.5, **counts}
+
+
+def test_contention_targets_read_the_issue_s_thresholds() -> None:
+    lock = {'timeout_share': 0.0, 'timeouts': 0, 'starved': 0, 'overlaps': 0, 'sections': 1}
+    data = {
+        'contention': [
+            {'op': 'contention.redlock.1x1', 'ours': _figures(200, **lock)},
+            {'op': 'contention.redlock.1x64', 'ours': _figures(90, **lock)},  # under half of one thread's
+            {
+                'op': 'contention.redlock.8x2',
+                'ours': _figures(300, **lock),
+                'theirs': _figures(100, **{**lock, 'timeout_share': 0.05}),
+            },
+            {
+                'op': 'contention.nextid.8x2',
+                'ours': _figures(400, ids=1, duplicates=1, not_increasing=0),
+                'theirs': _figures(100, ids=1, duplicates=0, not_increasing=0),
+            },
+        ]
+    }
+    targets = report.contention_targets(data).splitlines()
+    assert targets[0].startswith('- ✓ Redlock, 8 processes x 2 threads: 3.0')
+    assert any(line.startswith('- ✗ Redlock, 64 threads in one process') for line in targets)
+    assert any(line.startswith('- ✗ NextId, 8 processes x 2 threads: 4.0') for line in targets)
+    assert (
+        targets[-1] == "- ✗ Safety: no overlapping critical sections, no duplicate ID, every client's IDs "
+        'increasing -- broken in nextid.8x2: 1 duplicate IDs.'
+    )
+    table = report.contention_table(data)
+    assert '| redlock.8x2 | 16 | 300 critical sections | 0.0% | 0 | 0.50 s | ✓ none |' in table
+    assert '| nextid.8x2 | 16 | 400 IDs |  | 0 | 0.50 s | 1 duplicate IDs |' in table
 
 
 def test_a_missing_class_is_reported_not_measured() -> None:
