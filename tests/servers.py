@@ -52,6 +52,7 @@ HOST = '127.0.0.1'
 RESERVED_PORTS = frozenset({6379, 16379})
 
 _live: set[RedisServer] = set()
+PIDS_ENV = 'POTTERY_TEST_PIDS'
 
 
 SERVER_KINDS = ('redis', 'valkey')
@@ -250,6 +251,7 @@ class RedisServer:
             command += ['--unixsocket', self.unix_socket, '--unixsocketperm', '700']
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
         _live.add(self)
+        self._record()
         self._wait_ready()
         return self
 
@@ -309,6 +311,22 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
         _live.discard(self)
+        self._record()
+
+    def _record(self) -> None:
+        # With $POTTERY_TEST_PIDS set (tests/stress.py sets it), a file per
+        # live server, named by its PID, so that whoever set it can kill the
+        # servers of a test process that was killed before its atexit hook ran.
+        directory = os.environ.get(PIDS_ENV)
+        if not directory or self.process is None:
+            return
+        record = os.path.join(directory, str(self.process.pid))
+        if self.alive:
+            with open(record, 'w') as file:
+                file.write(server_binary())
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(record)
 
     @property
     def alive(self) -> bool:

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
+from tests.servers import PIDS_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Spins until its parent (this runner) is gone: a burner must not outlive us,
@@ -86,12 +88,37 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def run_suite(pytest_args: list[str], log: Path) -> tuple[int, float]:
-    """Run pytest once with its output in ``log``; return (exit code, seconds)."""
+def kill_leftover_servers(pids: Path) -> int:
+    """Kill the redis-servers a run recorded and did not stop; return how many.
+
+    A test process killed before its atexit hook ran leaves its servers
+    running (they are in sessions of their own); :mod:`tests.servers`
+    records each live one as a file named by its PID.  A PID is killed only
+    if it still runs the recorded binary (PIDs are reused).
+    """
+    killed = 0
+    for record in pids.iterdir():
+        binary = record.read_text()
+        with contextlib.suppress(OSError, ValueError):
+            if Path(f'/proc/{record.name}/exe').resolve() == Path(binary).resolve():
+                os.kill(int(record.name), signal.SIGKILL)
+                killed += 1
+        record.unlink()
+    return killed
+
+
+def run_suite(pytest_args: list[str], log: Path, pids: Path) -> tuple[int, float]:
+    """Run pytest once with its output in ``log``; return (exit code, seconds).
+
+    Whatever happens, no redis-server of the run survives it (see
+    :func:`kill_leftover_servers`).
+    """
     start = time.monotonic()
+    pids.mkdir(exist_ok=True)
     with log.open('wb') as out:
         process = subprocess.Popen(
             [sys.executable, '-m', 'pytest', *pytest_args],
+            env={**os.environ, PIDS_ENV: str(pids)},
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -104,6 +131,10 @@ def run_suite(pytest_args: list[str], log: Path) -> tuple[int, float]:
         except Interrupted:
             stop(process)
             raise
+        finally:
+            leftovers = kill_leftover_servers(pids)
+            if leftovers:
+                print(f'killed {leftovers} redis-servers the run left behind', flush=True)
     return code, time.monotonic() - start
 
 
@@ -124,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f'{args.burners} CPU burners running; logs in {logs}', flush=True)
             for run in range(1, args.runs + 1):
                 log = logs / f'run-{run}.log'
-                code, seconds = run_suite(pytest_args, log)
+                code, seconds = run_suite(pytest_args, log, logs / 'pids')
                 if code != 0:
                     print(f'run {run}/{args.runs} FAILED (exit {code}) in {seconds:.0f} s; its output:', flush=True)
                     sys.stdout.write(log.read_text(errors='replace'))
