@@ -313,6 +313,19 @@ def targets(data: dict[str, Any]) -> str:
     return '\n'.join(lines)
 
 
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` drawing to files, or None when matplotlib is missing.
+
+    Optional (the ``bench`` extra), so imported by name: mypy must pass
+    without it installed, as in CI.
+    """
+    try:
+        importlib.import_module('matplotlib').use('Agg')
+        return importlib.import_module('matplotlib.pyplot')
+    except ImportError:
+        return None
+
+
 # --- contention (bench.contention) -------------------------------------------------
 
 # The contention issue's targets.
@@ -467,13 +480,8 @@ def contention_targets(data: dict[str, Any]) -> str:
 def contention_chart(data: dict[str, Any], path: Path) -> Path | None:
     """Ours vs pottery 3.0.1 per contention scenario as a PNG; None without matplotlib or rows."""
     rows = data.get('contention') or []
-    try:
-        matplotlib = importlib.import_module('matplotlib')
-        matplotlib.use('Agg')
-        plt = importlib.import_module('matplotlib.pyplot')
-    except ImportError:
-        return None
-    if not rows:
+    plt = _pyplot()
+    if plt is None or not rows:
         return None
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
     y = list(range(len(rows)))[::-1]
@@ -516,16 +524,9 @@ def _chart_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def chart(data: dict[str, Any], path: Path) -> Path | None:
     """Draw the ratios as a PNG; None (and no file) when matplotlib is missing."""
-    try:
-        # Optional (the `bench` extra), so imported by name: mypy must pass
-        # without it installed, as in CI.
-        matplotlib = importlib.import_module('matplotlib')
-        matplotlib.use('Agg')
-        plt = importlib.import_module('matplotlib.pyplot')
-    except ImportError:
-        return None
+    plt = _pyplot()
     rows = _chart_rows(data)
-    if not rows:
+    if plt is None or not rows:
         return None
     labels = [r['op'] + (f' n={r["n"]:,}' if r['n'] is not None else '') for r in rows]
     compared = any(r['x_301'] is not None for r in rows)
