@@ -26,9 +26,10 @@ from tests.servers import RedisServer
 
 def test_the_bench_runs_every_op_on_a_tiny_size(tmp_path: Path) -> None:
     out, docs = tmp_path / 'latest.json', tmp_path / 'benchmarks.md'
-    families = sorted({op.name.split('.')[0] for op in OPS})  # every op; the contention scenarios: below
-    argv = ['--sizes', '10', '--reps', '3', '--silent', '--out', str(out), '--docs', str(docs), '--ops', *families]
-    assert main(argv) == 0
+    families = sorted({op.name.split('.')[0] for op in OPS})  # every op, and two contention scenarios
+    scenarios = ['contention.redlock.1x4', 'contention.nextid.1x64']
+    argv = ['--sizes', '10', '--reps', '3', '--ops', *families, *scenarios, '--contention-seconds', '0.3']
+    assert main([*argv, '--silent', '--out', str(out), '--docs', str(docs)]) == 0
     data = json.loads(out.read_text())
     results = data['results']
     assert {r['op'] for r in results} == {op.name for op in OPS}
@@ -52,35 +53,20 @@ def test_the_bench_runs_every_op_on_a_tiny_size(tmp_path: Path) -> None:
     assert '| op | n | round trips | median | × raw | × pottery-3.0.1 |' in page  # noqa: RUF001  # the issue's header
     assert '| dict.get |' in page
     assert 'python -m bench --sizes 10' in page
-    assert data['contention'] == []
-
-
-def test_contention_scenarios_in_the_bench_and_its_page(tmp_path: Path) -> None:
-    out, docs = tmp_path / 'latest.json', tmp_path / 'benchmarks.md'
-    argv = ['--ops', 'contention.redlock.1x4', 'contention.nextid.1x64', '--contention-seconds', '0.3']
-    assert main([*argv, '--silent', '--out', str(out), '--docs', str(docs)]) == 0
-    data = json.loads(out.read_text())
-    assert data['results'] == []
-    assert [r['op'] for r in data['contention']] == ['contention.redlock.1x4', 'contention.nextid.1x64']
+    assert [r['op'] for r in data['contention']] == scenarios
     lock, ids = (r['ours'] for r in data['contention'])
     assert lock['overlaps'] == ids['duplicates'] == ids['not_increasing'] == 0
-    page = docs.read_text()
     assert '## Under contention' in page
     assert '| redlock.1x4 | 4 |' in page
     assert 'Safety: no overlapping critical sections' in page
 
 
-def test_a_contention_round_runs_real_processes_against_real_masters() -> None:
-    servers = [RedisServer().start() for _ in range(5)]
-    try:
-        lock = contention.run_scenario(Scenario('t.redlock.2x2', 'redlock', 2, 2), servers, seconds=0.5)
-        ids = contention.run_scenario(Scenario('t.nextid.2x2', 'nextid', 2, 2, paused=1), servers, seconds=0.5)
-        for server in servers:  # the paused master was resumed
-            with server.client(socket_timeout=5) as master:
-                assert master.ping()
-    finally:
-        for server in servers:
-            server.stop()
+def test_a_contention_round_runs_real_processes_against_real_masters(master_servers: list[RedisServer]) -> None:
+    lock = contention.run_scenario(Scenario('t.redlock.2x2', 'redlock', 2, 2), master_servers, seconds=0.5)
+    ids = contention.run_scenario(Scenario('t.nextid.2x2', 'nextid', 2, 2, paused=1), master_servers, seconds=0.5)
+    for server in master_servers:  # the paused master was resumed
+        with server.client(socket_timeout=5) as master:
+            assert master.ping()
     assert lock['sections'] >= 1
     assert lock['calls'] == lock['sections'] + lock['timeouts'] + lock['errors']
     assert lock['overlaps'] == lock['stuck'] == 0
