@@ -126,7 +126,8 @@ def _contention(
                     rounds[side].append(
                         contention.run_scenario(scenario, masters, seconds=settings.contention_seconds, where=where)
                     )
-            result = {'op': scenario.name, **{side: contention.combine(each) for side, each in rounds.items()}}
+            combined = {side: contention.combine(each) for side, each in rounds.items()}
+            result = {'op': scenario.name, 'clients': scenario.clients, **combined}
             say(report.contention_line(result))
             results.append(result)
     return results

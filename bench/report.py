@@ -385,14 +385,13 @@ def contention_table(data: dict[str, Any]) -> str:
     for r in rows:
         ours, theirs = r['ours'], r.get('theirs')
         scenario = r['op'].removeprefix('contention.')
-        processes, threads = scenario.split('.')[1].split('_')[0].split('x')
         timeouts = f'{ours["timeout_share"]:.1%}' if 'timeout_share' in ours else ''
         errors = f'{ours["errors"]:,}' if ours['errors'] else '0'
         never = '; '.join(_safety(ours)) or '✓ none'
         other = _side(theirs) if theirs else ''
         ratio = f'{ours["per_second"] / theirs["per_second"]:.1f}' if theirs and theirs['per_second'] else ''
         lines.append(
-            f'| {scenario} | {int(processes) * int(threads)} | {ours["per_second"]:,.0f} {_unit(r)} | {timeouts} '
+            f'| {scenario} | {r["clients"]} | {ours["per_second"]:,.0f} {_unit(r)} | {timeouts} '
             f'| {errors} | {ours["slowest"]:.2f} s | {never} | {other} | {ratio} |'
         )
     return '\n'.join(lines)
@@ -435,10 +434,11 @@ def contention_targets(data: dict[str, Any]) -> str:
         )
     for name in ('redlock.1x16', 'redlock.8x2'):
         if name in rows:
-            ours = rows[name]['ours']
+            ours, clients = rows[name]['ours'], rows[name]['clients']
             check(
                 not ours['starved'] and not ours['timeouts'],
-                f'Redlock, 16 contenders ({name.split(".")[1]}): {16 - ours["starved"]} of 16 got the lock, '
+                f'Redlock, {clients} contenders ({name.split(".")[1]}): {clients - ours["starved"]} of {clients} got '
+                'the lock, '
                 f'{ours["timeouts"]} acquire() calls timed out (every contender gets it within its timeout).',
             )
     if 'nextid.1x64' in rows:
@@ -601,10 +601,11 @@ transaction is one exchange).  Single-element operations run on a container that
 as many as fit in the time budget, at least 7 (3 for calls slower than a second or so).
 
 ```
-make bench          # python -m bench --quick: every operation, short budget (~1-2 minutes)
-make bench-full     # python -m bench: longer budget
+make bench          # python -m bench --quick: every operation and contention scenario, short budget (~3 minutes)
+make bench-full     # python -m bench: longer budget, 3 rounds of 5 s per contention scenario
 make bench-compare  # python -m bench --quick --compare --docs: also pottery 3.0.1; rewrites this page
 python -m bench --ops 'dict.*' set --sizes 1000    # a subset
+python -m bench --ops contention                   # only Redlock and NextId under contention
 ```
 
 Columns: **round trips** per operation (with raw's count when it differs); **median** time of

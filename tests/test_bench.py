@@ -94,15 +94,21 @@ def test_contention_targets_read_the_issue_s_thresholds() -> None:
     lock = {'timeout_share': 0.0, 'timeouts': 0, 'starved': 0, 'overlaps': 0, 'sections': 1}
     data = {
         'contention': [
-            {'op': 'contention.redlock.1x1', 'ours': _figures(200, **lock)},
-            {'op': 'contention.redlock.1x64', 'ours': _figures(90, **lock)},  # under half of one thread's
+            {'op': 'contention.redlock.1x1', 'clients': 1, 'ours': _figures(200, **lock)},
+            {
+                'op': 'contention.redlock.1x64',
+                'clients': 64,
+                'ours': _figures(90, **lock),
+            },  # under half of one thread's
             {
                 'op': 'contention.redlock.8x2',
+                'clients': 16,
                 'ours': _figures(300, **lock),
                 'theirs': _figures(100, **{**lock, 'timeout_share': 0.05}),
             },
             {
                 'op': 'contention.nextid.8x2',
+                'clients': 16,
                 'ours': _figures(400, ids=1, duplicates=1, not_increasing=0),
                 'theirs': _figures(100, ids=1, duplicates=0, not_increasing=0),
             },
