@@ -300,8 +300,19 @@ class RedisServer:
         self.paused = True
 
     def resume(self) -> None:
+        """Let the process run again (SIGCONT), and wait until it ran what it got while paused.
+
+        Commands sent to a paused server wait in its sockets; once it runs,
+        it may execute them after commands sent to it later on other
+        connections (a FLUSHALL that is meant to come after them, say).
+        Redis answers a command after handling every connection that was
+        ready in the same pass, so a PING answered now means those earlier
+        commands ran.
+        """
         self.signal(signal.SIGCONT)
         self.paused = False
+        with redis.Redis(host=HOST, port=self.port, socket_timeout=10) as probe:
+            probe.ping()
 
     def kill(self) -> None:
         """Kill the process at once (SIGKILL); its data is lost."""
