@@ -6,17 +6,21 @@ twins) run every step on N independent masters at once and count a majority
 
 * :class:`FanOut`, the request (see :mod:`pottery.command`) that sends one
   request to every master concurrently and returns each master's reply or
-  error -- from a thread pool on the blocking front, with ``asyncio`` tasks on
-  the asyncio front -- so that each algorithm is written once;
+  error -- from the calling thread (or a thread pool) on the blocking front,
+  with ``asyncio`` tasks on the asyncio front -- so that each algorithm is
+  written once;
 * :class:`Quorum`, the front logic of a primitive over several masters: its
   clients, its majority, and how its operations reach them.
 
-Blocking front: masters are called on a process-wide thread pool.  Each call
-has a deadline (``master_timeout``) after which the caller stops waiting, and
-goes through a private client with a short socket timeout, so that a paused
-or black-holed master costs a bounded delay and never pins a worker for long;
-while a master is suspected down, calls to it fail at once instead of
-queueing.
+Blocking front: a script goes to every master from the calling thread (sent
+on one connection per master, the replies read as they arrive); a reply
+still outstanding when the caller moves on is read by a process-wide thread
+pool, which also runs any other request.  Each call has a deadline
+(``master_timeout``) after which the caller stops waiting, and goes through a
+private client with a short socket timeout (and a connect timeout of
+``master_timeout``), so that a paused or black-holed master costs a bounded
+delay and never pins a worker for long; while a master is suspected down,
+calls to it fail at once instead of queueing.
 
 Asyncio front: each call is a task bounded by ``asyncio.wait_for``, and a
 suspected master fails at once too (:class:`Health`, shared by both fronts).
@@ -31,6 +35,7 @@ import concurrent.futures
 import contextlib
 import os
 import queue
+import selectors
 import threading
 import time
 import weakref
@@ -43,11 +48,12 @@ from redis import ConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from pottery.base import default_async_redis, default_redis
-from pottery.command import Request
+from pottery.command import Eval, Request
 
 __all__ = [
     'MAX_INFLIGHT',
@@ -126,6 +132,10 @@ class FanOut(Request):
 
     __slots__ = ('decided', 'only', 'request', 'timeout')
 
+    # How often a blocking fan-out waiting on sockets looks for results of
+    # the pool too (s): only while a master without an idle connection is due.
+    POLL = 0.002
+
     def __init__(
         self,
         request: Request | Sequence[Request],
@@ -153,25 +163,61 @@ class FanOut(Request):
             # thread (a hop through the pool would double its cost); the
             # twin's socket timeout bounds it.
             return [masters[0].call(self._request(0), self.timeout)]
+        # A script goes out from this thread on an idle connection of the
+        # master (see Master.start), and its reply is read here when the
+        # socket becomes readable; without one (a new master, or one that
+        # was restarted) a pool worker runs it, and its result comes on
+        # ``out``.  Replies still due when the outcome is known or the
+        # deadline passed are read by a pool worker, in the background.
         results: list[Any] = [PENDING] * count
         out: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
         deadline = time.monotonic() + self.timeout
+        waiting: dict[int, _Exchange] = {}
+        pooled = 0
         for index, master in enumerate(masters):
-            master.submit(index, self._request(index), out, self.timeout)
-        received = 0
-        while received < count:
-            try:
-                index, result = out.get(timeout=max(deadline - time.monotonic(), 0))
-            except queue.Empty:
-                for index, master in enumerate(masters):
-                    if results[index] is PENDING:
-                        master.mark_suspect()
-                        results[index] = MasterUnavailable(f'no answer within {self.timeout} s')
-                break
-            results[index] = result
-            received += 1
-            if self.decided is not None and received < count and self.decided(results):
-                break
+            started = master.start(index, self._request(index), out, self.timeout)
+            if isinstance(started, _Exchange):
+                waiting[index] = started
+            elif started is PENDING:
+                pooled += 1
+            else:
+                results[index] = started
+        with selectors.DefaultSelector() as selector:
+            for index, exchange in waiting.items():
+                selector.register(exchange.socket, selectors.EVENT_READ, index)
+            while waiting or pooled:
+                if self.decided is not None and self.decided(results):
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    for index, master in enumerate(masters):
+                        if results[index] is PENDING:
+                            master.mark_suspect()
+                            results[index] = MasterUnavailable(f'no answer within {self.timeout} s')
+                    break
+                if not waiting:  # only the pool's results are due
+                    try:
+                        index, result = out.get(timeout=remaining)
+                    except queue.Empty:
+                        continue
+                    results[index], pooled = result, pooled - 1
+                    continue
+                # With pool results due too, look at ``out`` every POLL s.
+                for key, _ in selector.select(min(remaining, self.POLL) if pooled else remaining):
+                    index = key.data
+                    result = waiting[index].read()
+                    if result is not PENDING:  # (PENDING: it sent EVAL after NOSCRIPT)
+                        results[index] = result
+                        selector.unregister(key.fileobj)
+                        del waiting[index]
+                while pooled:
+                    try:
+                        index, result = out.get_nowait()
+                    except queue.Empty:
+                        break
+                    results[index], pooled = result, pooled - 1
+        for exchange in waiting.values():
+            exchange.finish_in_background()
         return results
 
     async def run_async(self, client: Any) -> list[Any]:
@@ -363,23 +409,27 @@ class Master(Health):
     """One master of the blocking front: the user's client, our short-timeout twin, its health.
 
     The twin shares the user's connection settings (address, credentials,
-    TLS, ``decode_responses``...) with a socket timeout of at most
-    :data:`SOCKET_TIMEOUT` and no retry after a timeout, so that a worker
-    blocked on a paused master gets free again.
+    TLS, ``decode_responses``...) with a socket timeout of
+    :data:`SOCKET_TIMEOUT` (or ``master_timeout`` when longer), a connect
+    timeout of ``master_timeout``, and no retry after a timeout, so that a
+    thread blocked on a paused master gets free again.
     """
 
-    def __init__(self, client: Redis, socket_timeout: float) -> None:
+    def __init__(self, client: Redis, master_timeout: float) -> None:
         super().__init__()
         # not the client itself: the registry maps the client to this weakly
         self.name = repr(client)
-        self.fast = _twin(client, socket_timeout)
+        self.fast = _twin(client, max(SOCKET_TIMEOUT, master_timeout), master_timeout)
         self.lock = threading.Lock()
         self.pid = os.getpid()
+        # Connections of the twin that are ours, open, with no reply due:
+        # taken out of its pool for good, so that start() can send on them.
+        self.idle: list[Any] = []
 
     def _admitted(self, timeout: float) -> bool:
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's calls are not ours
-                self.inflight, self.suspect, self.pid = 0, False, os.getpid()
+                self.inflight, self.suspect, self.pid, self.idle = 0, False, os.getpid(), []
             return self.admit(timeout)
 
     def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
@@ -411,6 +461,48 @@ class Master(Health):
             self.finish(ok, None if ok else result)
         return result
 
+    def start(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> Any:
+        """Start ``request``, whose caller waits ``timeout`` s, the quickest way there is.
+
+        A script is sent from the calling thread on an idle connection: the
+        reply is an :class:`_Exchange` to read the reply from.  Otherwise a
+        pool worker runs it and puts ``(index, result or error)`` on ``out``:
+        the reply is :data:`PENDING`.  Or the master is suspect: the reply is
+        the error.  Connections are made by the pool's workers only, so that
+        a master that accepts connections but does not answer (paused)
+        cannot stall the calling thread.
+        """
+        if not self._admitted(timeout):
+            return MasterUnavailable(f'{self.name} is not answering')
+        if isinstance(request, Eval):
+            connection = self._idle()
+            if connection is not None:
+                exchange = _Exchange(self, request, connection)
+                error = exchange.begin()
+                return exchange if error is None else error
+        try:
+            executor().submit(self._run, index, request, out, time.monotonic() + timeout)
+        except RuntimeError as error:  # the interpreter is shutting down
+            with self.lock:
+                self.finish(False, error)
+            return error
+        return PENDING
+
+    def _idle(self) -> Any:
+        # An idle connection that is still open and has nothing to read (a
+        # master that closed it, after a restart, makes it readable).
+        while True:
+            with self.lock:
+                if not self.idle:
+                    return None
+                connection = self.idle.pop()
+            try:
+                if connection._sock is not None and not connection.can_read(timeout=0):
+                    return connection
+            except Exception:  # noqa: BLE001 -- closed by the master: dropped below
+                pass
+            self.drop(connection)
+
     def _run(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], deadline: float) -> None:
         ok = False
         try:
@@ -419,6 +511,13 @@ class Master(Health):
                 # caller has moved on, and a late SET NX would only get in
                 # the way.
                 result: Any = MasterUnavailable('not sent: the pool was busy past the deadline')
+            elif isinstance(request, Eval):
+                # on a new connection, kept idle afterwards for start()
+                result = self._connect()
+                exchange = _Exchange(self, request, result)
+                failed = exchange.begin()  # the exchange records the outcome
+                out.put((index, exchange.finish() if failed is None else failed))
+                return
             else:
                 result = request.run(self.fast)
                 ok = True
@@ -428,12 +527,98 @@ class Master(Health):
             self.finish(ok, None if ok else result)
         out.put((index, result))
 
+    def drop(self, connection: Any) -> None:
+        """Close a connection of ours and give it back to the twin's pool."""
+        connection.disconnect()
+        self.fast.connection_pool.release(connection)
+
+    def _connect(self) -> Any:
+        pool = self.fast.connection_pool
+        try:
+            return pool.get_connection()
+        except TypeError:  # redis-py before 5.3 wants a command name
+            return pool.get_connection('EVALSHA')
+
     def mark_suspect(self) -> None:
         with self.lock:
             self.suspect = True
 
 
-def _twin(client: Redis, socket_timeout: float) -> Redis:
+class _Exchange:
+    """A script sent to one master on a connection of its own, its reply not read yet.
+
+    :meth:`close` records the call's outcome in the master's health and
+    keeps the connection for the next call (or drops it after an error).
+    """
+
+    __slots__ = ('command', 'connection', 'master', 'request')
+
+    def __init__(self, master: Master, request: Eval, connection: Any) -> None:
+        self.master, self.request, self.connection = master, request, connection
+        self.command: tuple[Any, ...] = ('EVALSHA', request.script.sha, len(request.keys), *request.keys, *request.args)
+
+    @property
+    def socket(self) -> Any:
+        """What to wait on for the reply: the connection's socket."""
+        return self.connection._sock  # redis-py has no public accessor
+
+    def send(self) -> None:
+        self.connection.send_command(*self.command)
+
+    def begin(self) -> Exception | None:
+        """Send the script: ``None``, or the error, the exchange closed."""
+        try:
+            self.send()
+        except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
+            self.close(error)
+            return error
+        return None
+
+    def read(self) -> Any:
+        """The reply or error, the exchange closed; :data:`PENDING` when it sent EVAL instead."""
+        try:
+            client: Any = self.master.fast  # parse_response is untyped upstream
+            reply = client.parse_response(self.connection, self.command[0])
+        except NoScriptError:
+            # a master that lacks the script (new, or restarted): EVAL caches it
+            self.command = ('EVAL', self.request.script.lua, *self.command[2:])
+            error = self.begin()
+            return PENDING if error is None else error
+        except Exception as error:  # noqa: BLE001 -- handed to the caller, who decides
+            self.close(error)
+            return error
+        self.close(None)
+        return reply
+
+    def close(self, error: Exception | None) -> None:
+        """Record the outcome; keep the connection, unless the error may have left a reply due on it."""
+        master = self.master
+        if error is None or isinstance(error, ResponseError):
+            with master.lock:
+                if master.pid == os.getpid():
+                    master.idle.append(self.connection)
+                master.finish(error is None, error)
+            return
+        master.drop(self.connection)
+        with master.lock:
+            master.finish(False, error)
+
+    def finish(self) -> Any:
+        """Wait for the reply (within the socket timeout): the reply or error, the exchange closed."""
+        while (result := self.read()) is PENDING:
+            pass
+        return result
+
+    def finish_in_background(self) -> None:
+        try:
+            executor().submit(self.finish)
+        except RuntimeError as error:  # the interpreter is shutting down
+            self.close(error)
+
+
+def _twin(client: Redis, socket_timeout: float, connect_timeout: float) -> Redis:
+    # connect_timeout: connections are made in the caller's thread (see
+    # FanOut), so it is bounded by how long the caller waits for an answer.
     pool = client.connection_pool
     try:
         kwargs = {
@@ -444,9 +629,10 @@ def _twin(client: Redis, socket_timeout: float) -> Redis:
         }
         own = kwargs.get('socket_timeout')
         timeout = socket_timeout if own is None else min(own, socket_timeout)
+        own_connect = kwargs.get('socket_connect_timeout')
         kwargs.update(
             socket_timeout=timeout,
-            socket_connect_timeout=timeout,
+            socket_connect_timeout=min(connect_timeout, timeout if own_connect is None else own_connect),
             # one retry on a broken connection (a restarted master), none on
             # a timeout: every script is safe to run twice
             retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
@@ -460,14 +646,14 @@ _registry_lock = threading.Lock()
 _registry: weakref.WeakKeyDictionary[Redis, dict[float, Master]] = weakref.WeakKeyDictionary()
 
 
-def _master(client: Redis, socket_timeout: float) -> Master:
-    # One Master per client and timeout, shared by every primitive using it,
-    # so that its health is known to all of them.
+def _master(client: Redis, master_timeout: float) -> Master:
+    # One Master per client and master timeout, shared by every primitive
+    # using it, so that its health is known to all of them.
     with _registry_lock:
         by_timeout = _registry.setdefault(client, {})
-        master = by_timeout.get(socket_timeout)
+        master = by_timeout.get(master_timeout)
         if master is None:
-            master = by_timeout[socket_timeout] = Master(client, socket_timeout)
+            master = by_timeout[master_timeout] = Master(client, master_timeout)
         return master
 
 
@@ -479,7 +665,7 @@ def _after_fork_in_child() -> None:
     for by_timeout in list(_registry.values()):
         for master in by_timeout.values():
             master.lock = threading.Lock()
-            master.inflight, master.suspect, master.pid = 0, False, os.getpid()
+            master.inflight, master.suspect, master.pid, master.idle = 0, False, os.getpid(), []
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -527,9 +713,7 @@ class Quorum(Generic[C]):
         self.quorum = len(clients) // 2 + 1
         # What pottery.command's fronts run requests with: our masters.
         self.redis: tuple[Any, ...] = (
-            self._clients
-            if self._asynchronous
-            else tuple(_master(client, max(SOCKET_TIMEOUT, master_timeout)) for client in clients)
+            self._clients if self._asynchronous else tuple(_master(client, master_timeout) for client in clients)
         )
 
     def _clients_of(self, masters: Any) -> list[Any]:
