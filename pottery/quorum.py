@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import math
 import os
 import queue
 import selectors
@@ -127,10 +128,17 @@ class FanOut(Request):
     waits at most ``timeout`` seconds, less when ``decided(results)`` says the
     outcome is known: masters still pending then are :data:`PENDING` (their
     calls finish in the background).  A master that missed the deadline gets
-    a :class:`MasterUnavailable`.  One concurrent round trip.
+    a :class:`MasterUnavailable`.  A ``cleanup`` (the undo of a failed
+    attempt, a release) also goes to masters suspected down, which are not
+    waited for (they get a :class:`MasterUnavailable` at once): skipping it
+    would leave a token there until it expires.  A cleanup also goes to a
+    master only after the calls this process left running there (past a
+    decision or a deadline) finished, at most until its own deadline, so
+    that it cannot overtake the call it undoes on another connection.  One
+    concurrent round trip.
     """
 
-    __slots__ = ('decided', 'only', 'request', 'timeout')
+    __slots__ = ('cleanup', 'decided', 'only', 'request', 'timeout')
 
     # How often a blocking fan-out waiting on sockets looks for results of
     # the pool too (s): only while a master without an idle connection is due.
@@ -142,8 +150,10 @@ class FanOut(Request):
         timeout: float,
         decided: Callable[[list[Any]], bool] | None = None,
         only: Sequence[int] | None = None,
+        cleanup: bool = False,
     ) -> None:
         self.request, self.timeout, self.decided, self.only = request, timeout, decided, only
+        self.cleanup = cleanup
 
     def __repr__(self) -> str:
         return f'FanOut({self.request!r})'
@@ -173,51 +183,52 @@ class FanOut(Request):
         out: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
         deadline = time.monotonic() + self.timeout
         waiting: dict[int, _Exchange] = {}
-        pooled = 0
+        handles: dict[int, _Pooled] = {}
         for index, master in enumerate(masters):
-            started = master.start(index, self._request(index), out, self.timeout)
+            started = master.start(index, self._request(index), out, self.timeout, self.cleanup)
             if isinstance(started, _Exchange):
                 waiting[index] = started
-            elif started is PENDING:
-                pooled += 1
+            elif isinstance(started, _Pooled):
+                handles[index] = started
             else:
                 results[index] = started
+        pooled = len(handles)
         with selectors.DefaultSelector() as selector:
             for index, exchange in waiting.items():
                 selector.register(exchange.socket, selectors.EVENT_READ, index)
             while waiting or pooled:
                 if self.decided is not None and self.decided(results):
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                # Past the deadline one last pass takes the replies already
+                # there (this thread may have been descheduled for long).
+                remaining = max(deadline - time.monotonic(), 0.0)
+                if waiting:
+                    # with pool results due too, look at ``out`` every POLL s
+                    for key, _ in selector.select(min(remaining, self.POLL) if pooled else remaining):
+                        index = key.data
+                        result = waiting[index].read()
+                        if result is not PENDING:  # (PENDING: it sent EVAL after NOSCRIPT)
+                            results[index] = result
+                            selector.unregister(key.fileobj)
+                            del waiting[index]
+                block = 0.0 if waiting else remaining  # for the first one, when nothing else is due
+                while pooled:
+                    try:
+                        index, result = out.get(timeout=block)
+                    except queue.Empty:
+                        break
+                    results[index], pooled, block = result, pooled - 1, 0.0
+                    del handles[index]
+                if remaining == 0:
                     for index, master in enumerate(masters):
                         if results[index] is PENDING:
                             master.mark_suspect()
                             results[index] = MasterUnavailable(f'no answer within {self.timeout} s')
                     break
-                if not waiting:  # only the pool's results are due
-                    try:
-                        index, result = out.get(timeout=remaining)
-                    except queue.Empty:
-                        continue
-                    results[index], pooled = result, pooled - 1
-                    continue
-                # With pool results due too, look at ``out`` every POLL s.
-                for key, _ in selector.select(min(remaining, self.POLL) if pooled else remaining):
-                    index = key.data
-                    result = waiting[index].read()
-                    if result is not PENDING:  # (PENDING: it sent EVAL after NOSCRIPT)
-                        results[index] = result
-                        selector.unregister(key.fileobj)
-                        del waiting[index]
-                while pooled:
-                    try:
-                        index, result = out.get_nowait()
-                    except queue.Empty:
-                        break
-                    results[index], pooled = result, pooled - 1
         for exchange in waiting.values():
             exchange.finish_in_background()
+        for index, handle in handles.items():
+            masters[index].leave_behind(handle)
         return results
 
     async def run_async(self, client: Any) -> list[Any]:
@@ -237,26 +248,43 @@ class FanOut(Request):
                     break
         finally:
             # Past a decision (or when the caller is cancelled) the calls go
-            # on, each within its deadline, as the blocking front's do.
+            # on, each within its deadline, as the blocking front's do; a
+            # later cleanup to the same master waits for them.
             for task in pending:
                 background_tasks.add(task)
                 task.add_done_callback(_forget)
+                behind = _async_behind.setdefault(clients[tasks[task]], set())
+                behind.add(task)
+                task.add_done_callback(behind.discard)
         return results
 
     async def _call(self, client: Any, request: Request) -> Any:
         health = _async_health.get(client)
         if health is None:
             health = _async_health[client] = Health()
+        behind = _async_behind.get(client) if self.cleanup else None
+        if behind:  # a cleanup goes after the calls it may undo (see the class docstring)
+            await asyncio.wait(list(behind), timeout=self.timeout)
         if not health.admit(self.timeout):
-            raise MasterUnavailable(f'{client!r} is not answering')
+            if not (self.cleanup and health.admit_cleanup()):
+                raise MasterUnavailable(f'{client!r} is not answering')
+            # sent, not waited for (see the class docstring)
+            task = asyncio.ensure_future(self._send(client, request, health, SOCKET_TIMEOUT))
+            background_tasks.add(task)
+            task.add_done_callback(_forget)
+            raise MasterUnavailable(f'{client!r} is not answering: sent without waiting')
+        return await self._send(client, request, health, self.timeout)
+
+    @staticmethod
+    async def _send(client: Any, request: Request, health: Health, timeout: float) -> Any:
         ok = False
         error: Exception | None = None
         try:
-            reply = await asyncio.wait_for(request.run_async(client), self.timeout)
+            reply = await asyncio.wait_for(request.run_async(client), timeout)
             ok = True
             return reply
         except asyncio.TimeoutError:
-            error = MasterUnavailable(f'no answer within {self.timeout} s')
+            error = MasterUnavailable(f'no answer within {timeout} s')
             raise error from None
         except Exception as exc:
             error = exc
@@ -267,6 +295,8 @@ class FanOut(Request):
 
 # The health of each asyncio master (one event loop uses it: no lock).
 _async_health: weakref.WeakKeyDictionary[Any, Health] = weakref.WeakKeyDictionary()
+# Each asyncio master's calls still running after their fan-out returned.
+_async_behind: weakref.WeakKeyDictionary[Any, set[asyncio.Future[Any]]] = weakref.WeakKeyDictionary()
 
 
 # The asyncio calls still running after their fan-out returned.  The loop
@@ -395,6 +425,13 @@ class Health:
         self.inflight += 1
         return True
 
+    def admit_cleanup(self) -> bool:
+        """Whether to send a cleanup that :meth:`admit` refused, not waiting for it; counts it in flight."""
+        if self.inflight >= MAX_INFLIGHT:
+            return False
+        self.inflight += 1
+        return True
+
     def finish(self, ok: bool, error: BaseException | None) -> None:
         """Record the end of an admitted call: a success, or its error."""
         self.inflight -= 1
@@ -425,27 +462,15 @@ class Master(Health):
         # Connections of the twin that are ours, open, with no reply due:
         # taken out of its pool for good, so that start() can send on them.
         self.idle: list[Any] = []
+        # Calls whose caller stopped waiting, still running: a cleanup
+        # waits for them (see FanOut).
+        self.behind: set[_Pooled] = set()
 
     def _admitted(self, timeout: float) -> bool:
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's calls are not ours
-                self.inflight, self.suspect, self.pid, self.idle = 0, False, os.getpid(), []
+                self.inflight, self.suspect, self.pid, self.idle, self.behind = 0, False, os.getpid(), [], set()
             return self.admit(timeout)
-
-    def submit(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> None:
-        """Run ``request`` on a pool worker; put ``(index, result or error)`` on ``out``.
-
-        ``timeout`` is how long the caller waits.
-        """
-        if not self._admitted(timeout):
-            out.put((index, MasterUnavailable(f'{self.name} is not answering')))
-            return
-        try:
-            executor().submit(self._run, index, request, out, time.monotonic() + timeout)
-        except RuntimeError as error:  # the interpreter is shutting down
-            with self.lock:
-                self.inflight -= 1
-            out.put((index, error))
 
     def call(self, request: Request, timeout: float) -> Any:
         """Run ``request`` in the calling thread: its reply, or its error (not raised)."""
@@ -461,32 +486,62 @@ class Master(Health):
             self.finish(ok, None if ok else result)
         return result
 
-    def start(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float) -> Any:
+    def start(
+        self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], timeout: float, cleanup: bool
+    ) -> Any:
         """Start ``request``, whose caller waits ``timeout`` s, the quickest way there is.
 
         A script is sent from the calling thread on an idle connection: the
         reply is an :class:`_Exchange` to read the reply from.  Otherwise a
         pool worker runs it and puts ``(index, result or error)`` on ``out``:
-        the reply is :data:`PENDING`.  Or the master is suspect: the reply is
-        the error.  Connections are made by the pool's workers only, so that
-        a master that accepts connections but does not answer (paused)
-        cannot stall the calling thread.
+        the reply is its :class:`_Pooled` handle.  Or the master is suspect:
+        the reply is the error; or a ``cleanup``, sent anyway, not waited for
+        (see :class:`FanOut`).  Connections are made by the pool's workers only,
+        so that a master that accepts connections but does not answer
+        (paused) cannot stall the calling thread.
         """
-        if not self._admitted(timeout):
-            return MasterUnavailable(f'{self.name} is not answering')
-        if isinstance(request, Eval):
+        wait = self._admitted(timeout)
+        if not wait:
+            with self.lock:
+                if not (cleanup and self.admit_cleanup()):
+                    return MasterUnavailable(f'{self.name} is not answering')
+            out, timeout = queue.SimpleQueue(), math.inf  # nobody waits for it
+        with self.lock:
+            after = list(self.behind) if cleanup else []
+        if isinstance(request, Eval) and not after:
             connection = self._idle()
             if connection is not None:
                 exchange = _Exchange(self, request, connection)
                 error = exchange.begin()
-                return exchange if error is None else error
+                if error is not None:
+                    return error
+                if not wait:
+                    exchange.finish_in_background()
+                    return MasterUnavailable(f'{self.name} is not answering: sent without waiting')
+                return exchange
+        handle = _Pooled(after)
         try:
-            executor().submit(self._run, index, request, out, time.monotonic() + timeout)
+            executor().submit(self._run, index, request, out, time.monotonic() + timeout, handle)
         except RuntimeError as error:  # the interpreter is shutting down
             with self.lock:
                 self.finish(False, error)
             return error
-        return PENDING
+        if not wait:
+            self.leave_behind(handle)
+            return MasterUnavailable(f'{self.name} is not answering: sent without waiting')
+        return handle
+
+    def leave_behind(self, call: _Pooled) -> None:
+        """The caller stopped waiting for ``call``: later cleanups wait for it."""
+        with self.lock:
+            if not call.done.is_set():
+                self.behind.add(call)
+
+    def settled(self, call: _Pooled) -> None:
+        """``call`` finished (its outcome recorded)."""
+        with self.lock:
+            self.behind.discard(call)
+        call.done.set()
 
     def _idle(self) -> Any:
         # An idle connection that is still open and has nothing to read (a
@@ -503,7 +558,23 @@ class Master(Health):
                 pass
             self.drop(connection)
 
-    def _run(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], deadline: float) -> None:
+    def _run(
+        self,
+        index: int,
+        request: Request,
+        out: queue.SimpleQueue[tuple[int, Any]],
+        deadline: float,
+        handle: _Pooled,
+    ) -> None:
+        for call in handle.after:  # a cleanup: after the calls it may undo
+            call.done.wait(max(0.0, deadline - time.monotonic()) if deadline < math.inf else SOCKET_TIMEOUT)
+        try:
+            # a cleanup is sent even when waiting took it past the deadline
+            self._call_for(index, request, out, math.inf if handle.after else deadline)
+        finally:
+            self.settled(handle)
+
+    def _call_for(self, index: int, request: Request, out: queue.SimpleQueue[tuple[int, Any]], deadline: float) -> None:
         ok = False
         try:
             if time.monotonic() > deadline:
@@ -512,10 +583,14 @@ class Master(Health):
                 # the way.
                 result: Any = MasterUnavailable('not sent: the pool was busy past the deadline')
             elif isinstance(request, Eval):
-                # on a new connection, kept idle afterwards for start()
-                result = self._connect()
+                # on a connection of ours (made here), kept idle afterwards
+                result = self._idle() or self._connect()
                 exchange = _Exchange(self, request, result)
-                failed = exchange.begin()  # the exchange records the outcome
+                if time.monotonic() > deadline:  # connecting took too long: as above
+                    exchange.close(None)  # (the connection is fine: kept)
+                    failed: Exception | None = MasterUnavailable('not sent: connecting took past the deadline')
+                else:
+                    failed = exchange.begin()  # the exchange records the outcome
                 out.put((index, exchange.finish() if failed is None else failed))
                 return
             else:
@@ -610,10 +685,32 @@ class _Exchange:
         return result
 
     def finish_in_background(self) -> None:
+        call = _Pooled()
+        self.master.leave_behind(call)
         try:
-            executor().submit(self.finish)
+            executor().submit(self._finish_behind, call)
         except RuntimeError as error:  # the interpreter is shutting down
             self.close(error)
+            self.master.settled(call)
+
+    def _finish_behind(self, call: _Pooled) -> None:
+        try:
+            self.finish()
+        finally:
+            self.master.settled(call)
+
+
+class _Pooled:
+    """A call run (or read) by a pool worker: ``done`` is set when it finished.
+
+    ``after``: the calls it waits for first (a cleanup's, see :class:`FanOut`).
+    """
+
+    __slots__ = ('after', 'done')
+
+    def __init__(self, after: Sequence[_Pooled] = ()) -> None:
+        self.after = after
+        self.done = threading.Event()
 
 
 def _twin(client: Redis, socket_timeout: float, connect_timeout: float) -> Redis:
@@ -665,7 +762,7 @@ def _after_fork_in_child() -> None:
     for by_timeout in list(_registry.values()):
         for master in by_timeout.values():
             master.lock = threading.Lock()
-            master.inflight, master.suspect, master.pid, master.idle = 0, False, os.getpid(), []
+            master.inflight, master.suspect, master.pid, master.idle, master.behind = 0, False, os.getpid(), [], set()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -764,9 +861,10 @@ class Quorum(Generic[C]):
         request: Request | Sequence[Request],
         decided: Callable[[list[Any]], bool] | None = None,
         only: Sequence[int] | None = None,
+        cleanup: bool = False,
     ) -> FanOut:
         """The request that sends ``request`` (or one per master) to the masters (see :class:`FanOut`)."""
-        return FanOut(request, self.master_timeout, decided, only)
+        return FanOut(request, self.master_timeout, decided, only, cleanup)
 
     def event(self) -> Any:
         """A new event of this front: ``threading.Event`` or ``asyncio.Event`` (see :class:`Wait`)."""

@@ -372,18 +372,28 @@ class RedlockCore(Quorum[C]):
         # The head of the line: attempt, and between attempts wait for a
         # release rather than poll.
         backoffs = 0
+        woken = False  # we took a release notification: our turn, go
         while True:
             with line.mutex:
                 held_until, released = line.held_until, line.released
             now = time.monotonic()
             remaining = None if deadline is None else deadline - now
-            if released is not None and held_until > now:
-                # held in this process: its release (or expiry) wakes us
+            if not woken and released is not None and held_until > now:
+                # Held in this process: wait for its release notification
+                # like every other process's head does, so that exactly one
+                # waiter -- whoever has waited longest, here or elsewhere --
+                # goes to the masters after a release.  When the designated
+                # master does not answer (Listen fails at once), wait for
+                # the in-process release itself.
                 wait = held_until - now if remaining is None else min(held_until - now, remaining)
                 if wait <= 0:
                     return False
-                yield Wait(released, wait)
+                listen = min(wait, self.LISTEN)
+                woken = (yield Listen(self._designated, self._wake, listen)) is not None
+                if not woken and time.monotonic() - now < listen / 2:
+                    yield Wait(released, wait)
                 continue
+            woken = False
             outcome = yield from self._attempt()
             if outcome == 'held':
                 self._hold(line)
@@ -464,10 +474,11 @@ class RedlockCore(Quorum[C]):
         # Wait for the undo (bounded by master_timeout), so that this
         # attempt's token is gone from every master that answers before the
         # next attempt, or the caller, looks: our own leftovers must not cost
-        # the next attempt a master.  A master that does not answer in time
-        # may keep the token until it expires.
+        # the next attempt a master.  A master suspected down gets the undo
+        # too, unwaited for (a cleanup): a late SET NX of ours that it ran
+        # must not keep the key until it expires.
         if held or errors(results) or PENDING in results:
-            yield self.fan_out(_RELEASE(self._keys[:1], [value]))
+            yield self.fan_out(_RELEASE(self._keys[:1], [value]), cleanup=True)
         if held:
             seen = max(int(result[1]) for _, result in held)
             if seen > _fence_hints.get(self._keys[0], 0):
@@ -518,7 +529,7 @@ class RedlockCore(Quorum[C]):
         plain = _RELEASE(self._keys[:1], [value])
         try:
             results: list[Any] = yield self.fan_out(
-                [wake if index == self._designated else plain for index in range(len(self.masters))]
+                [wake if index == self._designated else plain for index in range(len(self.masters))], cleanup=True
             )
         finally:
             if line is not None:
