@@ -262,24 +262,42 @@ class FanOut(Request):
         health = _async_health.get(client)
         if health is None:
             health = _async_health[client] = Health()
-        behind = _async_behind.get(client) if self.cleanup else None
-        if behind:  # a cleanup goes after the calls it may undo (see the class docstring)
-            await asyncio.wait(list(behind), timeout=self.timeout)
-        if not health.admit(self.timeout):
-            if not (self.cleanup and health.admit_cleanup()):
-                raise MasterUnavailable(f'{client!r} is not answering')
-            # sent, not waited for (see the class docstring)
-            task = asyncio.ensure_future(self._send(client, request, health, SOCKET_TIMEOUT))
-            background_tasks.add(task)
-            task.add_done_callback(_forget)
-            raise MasterUnavailable(f'{client!r} is not answering: sent without waiting')
-        return await self._send(client, request, health, self.timeout)
+        behind = _async_behind.setdefault(client, set())
+        # a cleanup goes after the calls it may undo (see the class docstring)
+        after = list(behind) if self.cleanup else []
+        wait = health.admit(self.timeout)
+        if not wait and not (self.cleanup and health.admit_cleanup()):
+            raise MasterUnavailable(f'{client!r} is not answering')
+        # This caller waits at most its timeout; past it the call goes on for
+        # up to a socket timeout more, as the blocking front's do.
+        bound = self.timeout + max(SOCKET_TIMEOUT, self.timeout)
+        call = asyncio.ensure_future(self._send(client, request, health, bound, after))
+        answered = False
+        try:
+            if wait:
+                answered = bool((await asyncio.wait({call}, timeout=self.timeout))[0])
+        finally:
+            if not answered:  # it goes on; later cleanups wait for it
+                background_tasks.add(call)
+                call.add_done_callback(_forget)
+                behind.add(call)
+                call.add_done_callback(behind.discard)
+        if answered:
+            return call.result()
+        if wait:
+            health.suspect = True  # as the blocking front's deadline does
+            raise MasterUnavailable(f'no answer within {self.timeout} s')
+        raise MasterUnavailable(f'{client!r} is not answering: sent without waiting')
 
     @staticmethod
-    async def _send(client: Any, request: Request, health: Health, timeout: float) -> Any:
+    async def _send(
+        client: Any, request: Request, health: Health, timeout: float, after: list[asyncio.Future[Any]]
+    ) -> Any:
         ok = False
         error: Exception | None = None
         try:
+            if after:  # each ends within its own timeout
+                await asyncio.wait(after)
             reply = await asyncio.wait_for(request.run_async(client), timeout)
             ok = True
             return reply
@@ -456,7 +474,8 @@ class Master(Health):
         super().__init__()
         # not the client itself: the registry maps the client to this weakly
         self.name = repr(client)
-        self.fast = _twin(client, max(SOCKET_TIMEOUT, master_timeout), master_timeout)
+        self.socket_timeout = max(SOCKET_TIMEOUT, master_timeout)
+        self.fast = _twin(client, self.socket_timeout, master_timeout)
         self.lock = threading.Lock()
         self.pid = os.getpid()
         # Connections of the twin that are ours, open, with no reply due:
@@ -567,7 +586,8 @@ class Master(Health):
         handle: _Pooled,
     ) -> None:
         for call in handle.after:  # a cleanup: after the calls it may undo
-            call.done.wait(max(0.0, deadline - time.monotonic()) if deadline < math.inf else SOCKET_TIMEOUT)
+            # (unwaited for: until they end, bounded by the socket timeout)
+            call.done.wait(max(0.0, deadline - time.monotonic()) if deadline < math.inf else self.socket_timeout)
         try:
             # a cleanup is sent even when waiting took it past the deadline
             self._call_for(index, request, out, math.inf if handle.after else deadline)

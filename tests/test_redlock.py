@@ -382,6 +382,27 @@ def test_a_restarted_master_takes_part_in_the_next_attempt(
     lock.release()
 
 
+def test_a_failed_attempt_is_undone_on_masters_that_answered_late(
+    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
+) -> None:
+    # Its SET NX reaches three masters that are paused past the deadline:
+    # the attempt fails, and those masters, suspect now, still get the undo
+    # -- after the SET NX it undoes -- instead of keeping the token for the
+    # lock's whole ttl.
+    lock = make_lock(masters, api=api, auto_release_time=60_000)
+    assert lock.acquire(blocking=False)  # connections made, scripts loaded
+    lock.release()
+    wait_idle(lock)
+    for server in master_servers[:3]:
+        server.pause()
+    try:
+        assert lock.acquire(blocking=False) is False
+    finally:
+        for server in master_servers[:3]:
+            server.resume()
+    wait_until(lambda: values(masters) == [None] * 5)
+
+
 def test_acquire_timeout_is_bounded_with_paused_masters(
     api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
 ) -> None:
