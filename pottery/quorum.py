@@ -143,6 +143,9 @@ class FanOut(Request):
     # How often a blocking fan-out waiting on sockets looks for results of
     # the pool too (s): only while a master without an idle connection is due.
     POLL = 0.002
+    # How long a blocking fan-out that knows its outcome still reads the
+    # replies that come (s).
+    GRACE = 0.001
 
     def __init__(
         self,
@@ -198,6 +201,13 @@ class FanOut(Request):
                 selector.register(exchange.socket, selectors.EVENT_READ, index)
             while waiting or pooled:
                 if self.decided is not None and self.decided(results):
+                    # The other replies are usually a moment away: read those
+                    # that come within GRACE, so that a cleanup to come need
+                    # not wait for them (see Master.start).
+                    grace = min(deadline, time.monotonic() + self.GRACE)
+                    while waiting and (remaining := grace - time.monotonic()) > 0:
+                        for key, _ in selector.select(remaining):
+                            self._read(key, waiting, results, selector)
                     break
                 # Past the deadline one last pass takes the replies already
                 # there (this thread may have been descheduled for long).
@@ -205,12 +215,7 @@ class FanOut(Request):
                 if waiting:
                     # with pool results due too, look at ``out`` every POLL s
                     for key, _ in selector.select(min(remaining, self.POLL) if pooled else remaining):
-                        index = key.data
-                        result = waiting[index].read()
-                        if result is not PENDING:  # (PENDING: it sent EVAL after NOSCRIPT)
-                            results[index] = result
-                            selector.unregister(key.fileobj)
-                            del waiting[index]
+                        self._read(key, waiting, results, selector)
                 block = 0.0 if waiting else remaining  # for the first one, when nothing else is due
                 while pooled:
                     try:
@@ -230,6 +235,17 @@ class FanOut(Request):
         for index, handle in handles.items():
             masters[index].leave_behind(handle)
         return results
+
+    @staticmethod
+    def _read(
+        key: selectors.SelectorKey, waiting: dict[int, _Exchange], results: list[Any], selector: selectors.BaseSelector
+    ) -> None:
+        index = key.data
+        result = waiting[index].read()
+        if result is not PENDING:  # (PENDING: it sent EVAL after NOSCRIPT)
+            results[index] = result
+            selector.unregister(key.fileobj)
+            del waiting[index]
 
     async def run_async(self, client: Any) -> list[Any]:
         clients = self._chosen(client)
