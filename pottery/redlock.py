@@ -23,9 +23,9 @@ restart-without-persistence hazard.
 Under contention the lock is handed over rather than polled for: the
 blocked ``acquire()`` calls of one process (one event loop on asyncio) on one
 key wait in a FIFO line, and only the first goes to the masters; it waits
-for an in-process holder's release directly, and for another process's on
-the designated master, where ``release()`` pushes a token to
-``redlock-wake:<key>`` that a blocked ``BLPOP`` takes.  A lost notification
+for a release -- by this process or another -- on the designated master,
+where ``release()`` pushes a token to ``redlock-wake:<key>`` that one
+blocked ``BLPOP`` takes, so that one waiter goes after a release.  A lost notification
 costs one short ``BLPOP`` timeout, then the randomized retry.  See
 ``docs/redlock-nextid.md``.
 
