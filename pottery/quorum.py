@@ -216,7 +216,10 @@ class FanOut(Request):
                     # with pool results due too, look at ``out`` every POLL s
                     for key, _ in selector.select(min(remaining, self.POLL) if pooled else remaining):
                         self._read(key, waiting, results, selector)
-                block = 0.0 if waiting else remaining  # for the first one, when nothing else is due
+                # blocking for the first one only when nothing else is due
+                # and the outcome is still open
+                decided = self.decided is not None and self.decided(results)
+                block = 0.0 if waiting or decided else remaining
                 while pooled:
                     try:
                         index, result = out.get(timeout=block)
