@@ -258,54 +258,44 @@ class FanOut(Request):
             for index, master in enumerate(clients)
         }
         pending = set(tasks)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         try:
             while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    for task in pending:  # past the deadline, as on the blocking front
+                        health = _async_health.get(clients[tasks[task]])
+                        if health is not None:
+                            health.suspect = True
+                        results[tasks[task]] = MasterUnavailable(f'no answer within {self.timeout} s')
+                    break
+                done, pending = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     results[tasks[task]] = _outcome(task)
                 if pending and self.decided is not None and self.decided(results):
                     break
         finally:
-            # Past a decision (or when the caller is cancelled) the calls go
-            # on, each within its deadline, as the blocking front's do; a
-            # later cleanup to the same master waits for them.
+            # Past a decision or the deadline (or when the caller is
+            # cancelled) the calls go on, within a socket timeout more, as
+            # the blocking front's do; a later cleanup to the same master
+            # waits for them.
             for task in pending:
-                background_tasks.add(task)
-                task.add_done_callback(_forget)
-                behind = _async_behind.setdefault(clients[tasks[task]], set())
-                behind.add(task)
-                task.add_done_callback(behind.discard)
+                _leave_behind(clients[tasks[task]], task)
         return results
 
     async def _call(self, client: Any, request: Request) -> Any:
         health = _async_health.get(client)
         if health is None:
             health = _async_health[client] = Health()
-        behind = _async_behind.setdefault(client, set())
         # a cleanup goes after the calls it may undo (see the class docstring)
-        after = list(behind) if self.cleanup else []
-        wait = health.admit(self.timeout)
-        if not wait and not (self.cleanup and health.admit_cleanup()):
-            raise MasterUnavailable(f'{client!r} is not answering')
-        # This caller waits at most its timeout; past it the call goes on for
-        # up to a socket timeout more, as the blocking front's do.
+        after = list(_async_behind.get(client, ())) if self.cleanup else []
         bound = self.timeout + max(SOCKET_TIMEOUT, self.timeout)
-        call = asyncio.ensure_future(self._send(client, request, health, bound, after))
-        answered = False
-        try:
-            if wait:
-                answered = bool((await asyncio.wait({call}, timeout=self.timeout))[0])
-        finally:
-            if not answered:  # it goes on; later cleanups wait for it
-                background_tasks.add(call)
-                call.add_done_callback(_forget)
-                behind.add(call)
-                call.add_done_callback(behind.discard)
-        if answered:
-            return call.result()
-        if wait:
-            health.suspect = True  # as the blocking front's deadline does
-            raise MasterUnavailable(f'no answer within {self.timeout} s')
+        if health.admit(self.timeout):
+            return await self._send(client, request, health, bound, after)
+        if not (self.cleanup and health.admit_cleanup()):
+            raise MasterUnavailable(f'{client!r} is not answering')
+        _leave_behind(client, asyncio.ensure_future(self._send(client, request, health, bound, after)))
         raise MasterUnavailable(f'{client!r} is not answering: sent without waiting')
 
     @staticmethod
@@ -334,6 +324,16 @@ class FanOut(Request):
 _async_health: weakref.WeakKeyDictionary[Any, Health] = weakref.WeakKeyDictionary()
 # Each asyncio master's calls still running after their fan-out returned.
 _async_behind: weakref.WeakKeyDictionary[Any, set[asyncio.Future[Any]]] = weakref.WeakKeyDictionary()
+
+
+def _leave_behind(client: Any, task: asyncio.Future[Any]) -> None:
+    # Nobody waits for ``task`` any more: keep it until it ends, and let
+    # later cleanups to ``client`` wait for it.
+    background_tasks.add(task)
+    task.add_done_callback(_forget)
+    behind = _async_behind.setdefault(client, set())
+    behind.add(task)
+    task.add_done_callback(behind.discard)
 
 
 # The asyncio calls still running after their fan-out returned.  The loop
