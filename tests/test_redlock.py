@@ -366,11 +366,14 @@ def test_nonblocking_acquire_is_bounded_with_paused_masters(
 
 
 def test_a_restarted_master_takes_part_in_the_next_attempt(
-    api: Api, masters: list[redis_py.Redis], master_servers: list[RedisServer]
+    masters: list[redis_py.Redis], master_servers: list[RedisServer]
 ) -> None:
     # The blocking front keeps its connections to the masters open between
     # calls; the restarted master closed its one, and lacks the scripts.
-    lock = make_lock(masters, api=api)
+    # (Blocking front only: the asyncio front calls through the user's own
+    # clients, whose retry after a broken connection is theirs -- redis-py
+    # 5's asyncio client does not retry by default.)
+    lock = make_lock(masters)
     for _ in range(3):
         assert lock.acquire(blocking=False)
         lock.release()
