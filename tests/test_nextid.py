@@ -413,9 +413,9 @@ def test_concurrent_calls_share_rounds(masters: list[redis_py.Redis], round_trip
     # sequence while a round is at the masters all ride the next round.
     clients = [ASYNC.client(client) for client in masters]
 
-    async def main() -> list[int]:
+    async def main() -> tuple[int, list[int]]:
         ids = AIONextID(key=KEY, masters=clients, master_timeout=MASTER_TIMEOUT)
-        await anext(ids)  # warm up connections and scripts
+        first = await anext(ids)  # warm up connections and scripts
         with round_trips() as trips:
             got = await asyncio.gather(*(anext(ids) for _ in range(64)))
             while pottery.quorum.background_tasks:
@@ -424,7 +424,9 @@ def test_concurrent_calls_share_rounds(masters: list[redis_py.Redis], round_trip
         # that queued (10 calls); one call each would cost at least 64 x 3.
         # Calls of earlier tests finishing in the background may add some.
         assert trips.count < 64
-        return list(got)
+        return first, list(got)
 
-    got = wait(main())
-    assert sorted(got) == list(range(2, 66))
+    first, got = wait(main())
+    # Unique and above the earlier ID; not contiguous: a round that failed on
+    # a loaded machine skips its proposal (seen in make test-stress).
+    assert len(set(got)) == 64 and min(got) > first
